@@ -1,0 +1,195 @@
+package dev.cinnabar.server;
+
+import dev.cinnabar.resp.Ascii;
+import dev.cinnabar.resp.ArgList;
+import dev.cinnabar.resp.ReplyWriter;
+import dev.cinnabar.server.command.Command;
+import dev.cinnabar.server.keyspace.Database;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One client of the server, as commands see it (Redis's {@code client}): the current request's
+ * arguments, the reply writer, the selected database and the connection state that commands
+ * read or change (name, protocol, flags, MULTI state...).
+ *
+ * <p>Transport details live in {@code net.Connection}; a client without a connection is a fake
+ * client (scripts, AOF loading). Every field is accessed only on the client's own event loop
+ * while the server lock is held, unless stated otherwise.
+ */
+public final class Client {
+    // ---- flags (subset of Redis's CLIENT_*) -----------------------------------------------------
+    public static final int CLOSE_AFTER_REPLY = 1;
+    public static final int MULTI = 1 << 1;
+    public static final int DIRTY_EXEC = 1 << 2;
+    public static final int DIRTY_CAS = 1 << 3;
+    public static final int PUBSUB = 1 << 4;
+    public static final int BLOCKED = 1 << 5;
+    public static final int NO_EVICT = 1 << 6;
+    public static final int NO_TOUCH = 1 << 7;
+    public static final int REPLY_OFF = 1 << 8;
+    public static final int REPLY_SKIP = 1 << 9;
+    public static final int REPLY_SKIP_NEXT = 1 << 10;
+    public static final int PROTOCOL_ERROR = 1 << 11;
+    public static final int FAKE = 1 << 12;
+    public static final int CLOSE_ASAP = 1 << 13;
+    public static final int MONITOR = 1 << 14;
+    public static final int READONLY_CLUSTER = 1 << 15;
+    /** Set while a command runs; an error reply then counts as a failed call. */
+    public static final int EXECUTING = 1 << 16;
+    /** Set while EXEC runs the queued commands. */
+    public static final int IN_EXEC = 1 << 17;
+
+    public final Server server;
+    public final long id;
+    public ArgList args;
+    public final ReplyWriter reply;
+    /** The transport, or null for fake clients. */
+    public final ClientConnection conn;
+
+    public int flags;
+    public Database db;
+    public Command cmd;
+    public Command lastCmd;
+    /** Command time snapshot (ms): keys do not expire while one command runs. */
+    public long now;
+    public String name;
+    public String libName;
+    public String libVer;
+    public String user = "default";
+    public boolean authenticated;
+    public final long createdMillis;
+    public long lastInteractionMillis;
+    /** An error reply was written by the running command (for failed_calls / rejected_calls). */
+    public boolean erred;
+    /** Scratch space for option parsers, so parsing allocates nothing. */
+    public final int[] scratch = new int[8];
+    /** MULTI/WATCH state, owned by {@link Transactions} (null until first used). */
+    Object multiState;
+    /** Watched keys that were already expired when watched (owned by Transactions). */
+    Object watchExpired;
+
+    public Client(Server server, long id, ArgList args, ReplyWriter reply, ClientConnection conn) {
+        this.server = server;
+        this.id = id;
+        this.args = args;
+        this.reply = reply;
+        this.conn = conn;
+        this.db = server.db(0);
+        this.createdMillis = server.clock.millis();
+        this.lastInteractionMillis = createdMillis;
+        this.authenticated = !server.authRequired();
+    }
+
+    public boolean has(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    public int resp() {
+        return reply.resp();
+    }
+
+    // ---- arguments -------------------------------------------------------------------------------
+
+    public int argc() {
+        return args.size();
+    }
+
+    public byte[] argData() {
+        return args.data();
+    }
+
+    public int argOff(int i) {
+        return args.offset(i);
+    }
+
+    public int argLen(int i) {
+        return args.length(i);
+    }
+
+    public byte[] argCopy(int i) {
+        return args.copy(i);
+    }
+
+    public String argString(int i) {
+        return args.string(i);
+    }
+
+    /** Case-insensitive compare with a lower-case ASCII word. */
+    public boolean argIs(int i, byte[] lower) {
+        return args.is(i, lower);
+    }
+
+    public boolean argIs(int i, String word) {
+        return args.is(i, word);
+    }
+
+    // ---- errors (counted in INFO errorstats as Redis does) ----------------------------------
+
+    /** Replies with an error; {@code text} starts with its code ("ERR ...", "WRONGTYPE ..."). */
+    public void error(String text) {
+        erred = true;
+        server.stats.countError(text);
+        reply.error(text);
+    }
+
+    public void wrongType() {
+        error(Errors.WRONGTYPE);
+    }
+
+    public void syntaxError() {
+        error(Errors.SYNTAX);
+    }
+
+    public void notInteger() {
+        error(Errors.NOT_INTEGER);
+    }
+
+    public void notFloat() {
+        error(Errors.NOT_FLOAT);
+    }
+
+    public void arityError() {
+        error(Errors.arity(cmd.fullName()));
+    }
+
+    // ---- numeric arguments (Redis getLongLongFromObjectOrReply family) ---------------------
+
+    private long parsed;
+
+    /**
+     * Parses argument {@code i} as a 64-bit integer; on failure replies {@code err} (or
+     * "value is not an integer or out of range") and returns false. The value is then in
+     * {@link #parsed()}.
+     */
+    public boolean parseLong(int i, String err) {
+        byte[] d = args.data();
+        int off = args.offset(i);
+        int len = args.length(i);
+        long v = Ascii.parseLongOr(d, off, len, Long.MIN_VALUE);
+        if (v == Long.MIN_VALUE && !Ascii.isLong(d, off, len)) {
+            error(err != null ? err : Errors.NOT_INTEGER);
+            return false;
+        }
+        parsed = v;
+        return true;
+    }
+
+    public boolean parseLong(int i) {
+        return parseLong(i, null);
+    }
+
+    /** The value of the last successful {@link #parseLong}. */
+    public long parsed() {
+        return parsed;
+    }
+
+    /** Argument as text for error messages, as Redis prints sds with %s. */
+    public String argForMessage(int i) {
+        return new String(args.data(), args.offset(i), args.length(i), StandardCharsets.ISO_8859_1);
+    }
+
+    @Override
+    public String toString() {
+        return "client#" + id;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.cinnabar.server;
+
+/**
+ * What a {@link Client} needs from its transport. Implemented by the network layer; fake
+ * clients have none.
+ */
+public interface ClientConnection {
+    /** "ip:port" of the peer (CLIENT LIST addr). */
+    String remoteAddress();
+
+    /** "ip:port" of our end (CLIENT LIST laddr). */
+    String localAddress();
+
+    /** Socket file descriptor number, or -1 if unknown (CLIENT LIST fd). */
+    int fd();
+
+    /** Closes the connection after pending replies are written. Safe from any thread. */
+    void closeAfterFlush();
+
+    /** Closes the connection now. Safe from any thread. */
+    void closeNow();
+
+    /**
+     * Flushes replies written to this client outside its own request processing (unblocked
+     * commands, pub/sub). Must be called on the client's event loop.
+     */
+    void flushPending();
+
+    /** Runs a task on this client's event loop (for work another client triggers). */
+    void execute(Runnable task);
+
+    /** Whether the caller runs on this client's event loop. */
+    boolean inEventLoop();
+
+    /** Bytes queued for writing but not yet sent (CLIENT LIST omem). */
+    long pendingOutputBytes();
+
+    /** Bytes buffered for an incomplete request (CLIENT LIST qbuf). */
+    long queryBufferBytes();
+}

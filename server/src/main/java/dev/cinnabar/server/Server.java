@@ -1,0 +1,232 @@
+package dev.cinnabar.server;
+
+import dev.cinnabar.server.command.Command;
+import dev.cinnabar.server.command.CommandFlags;
+import dev.cinnabar.server.command.CommandTable;
+import dev.cinnabar.server.command.Dispatcher;
+import dev.cinnabar.server.family.Families;
+import dev.cinnabar.server.keyspace.Database;
+import dev.cinnabar.server.keyspace.Expiry;
+import dev.cinnabar.server.metrics.Stats;
+import dev.cinnabar.server.net.Transport;
+import java.net.BindException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * One Cinnabar server: configuration, databases, command table, clients, statistics, the
+ * transport and the timer (serverCron). Everything here is per instance, so several servers
+ * can run in one JVM (embedded use in tests).
+ */
+public final class Server implements AutoCloseable {
+    public static final String REDIS_VERSION = "7.2.6";
+    public static final long REDIS_VERSION_NUM = 0x00070206;
+    public static final String CINNABAR_VERSION = "0.1.0";
+
+    public final BootConfig config;
+    public final Log log;
+    public final ServerClock clock;
+    public final Stats stats = new Stats();
+    public final ServerLock lock = new ServerLock();
+    public final CommandTable commands;
+    public final Dispatcher dispatcher;
+    public final Transactions transactions;
+    public final Clients clients;
+    public final Expiry expiry;
+    public final String runId;
+    public final long startMillis;
+    public final long startMonoMicros;
+    private final Database[] dbs;
+    private Transport transport;
+    private ScheduledFuture<?> cron;
+    private int port;
+    private volatile boolean stopped;
+    /** Number of cron ticks since start (Redis cronloops). */
+    public long cronLoops;
+
+    public Server(BootConfig config, Log log, ServerClock clock) {
+        this.config = config;
+        this.log = log;
+        this.clock = clock;
+        this.commands = new CommandTable();
+        Families.registerAll(commands);
+        this.dispatcher = new Dispatcher(this);
+        this.transactions = new Transactions(this);
+        this.clients = new Clients(this);
+        this.dbs = new Database[config.databases];
+        for (int i = 0; i < dbs.length; i++) {
+            dbs[i] = new Database(this, i);
+        }
+        this.expiry = new Expiry(this);
+        byte[] id = new byte[20];
+        new SecureRandom().nextBytes(id);
+        this.runId = HexFormat.of().formatHex(id);
+        this.startMillis = clock.millis();
+        this.startMonoMicros = clock.monoMicros();
+    }
+
+    /** Binds the listeners and starts the timer. Returns the bound port. */
+    public int start() throws BindException {
+        transport = new Transport(this, config.ioThreads);
+        port = transport.bind(config.bind, config.port);
+        cron = transport.every(Math.max(1, 1000 / config.hz), this::cronTick);
+        log.notice("Server initialized");
+        log.notice("Ready to accept connections tcp");
+        return port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int dbCount() {
+        return dbs.length;
+    }
+
+    public Database db(int i) {
+        return dbs[i];
+    }
+
+    public Database[] dbs() {
+        return dbs;
+    }
+
+    /** Runs a task under the server lock (timers, admin work outside a client request). */
+    public void runLocked(Runnable r) {
+        lock.enter();
+        try {
+            r.run();
+        } finally {
+            lock.exit();
+        }
+    }
+
+    private void cronTick() {
+        if (stopped) {
+            return;
+        }
+        try {
+            runLocked(() -> {
+                cronLoops++;
+                expiry.activeCycle();
+                for (Database db : dbs) {
+                    db.rehashStep();
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warning("serverCron failed: " + e);
+        }
+    }
+
+    // ---- policy hooks used by the request path ----------------------------------------------
+
+    public boolean authRequired() {
+        return config.requirepass != null && !config.requirepass.isEmpty();
+    }
+
+    public int maxClients() {
+        return config.maxClients;
+    }
+
+    public long protoMaxBulkLen() {
+        return config.protoMaxBulkLen;
+    }
+
+    public long queryBufferLimit() {
+        return config.clientQueryBufferLimit;
+    }
+
+    public int tcpBacklog() {
+        return config.tcpBacklog;
+    }
+
+    boolean protectedModeRefuses(ClientConnection conn) {
+        if (!config.protectedMode || authRequired()) {
+            return false;
+        }
+        String addr = conn.remoteAddress();
+        return !(addr.startsWith("127.") || addr.startsWith("0:0:0:0:0:0:0:1") || addr.startsWith("::1"));
+    }
+
+    /** Redis allowProtectedAction for DEBUG / MODULE. */
+    public boolean allowProtected(Client c, Command cmd) {
+        String v = "debug".equals(cmd.name()) ? config.enableDebugCommand : config.enableModuleCommand;
+        if ("yes".equals(v)) {
+            return true;
+        }
+        if ("local".equals(v) && c.conn != null) {
+            String addr = c.conn.remoteAddress();
+            return addr.startsWith("127.") || addr.startsWith("0:0:0:0:0:0:0:1") || addr.startsWith("::1");
+        }
+        return false;
+    }
+
+    public String protectedError(Command cmd) {
+        boolean debug = "debug".equals(cmd.name());
+        return "ERR " + (debug ? "DEBUG" : "MODULE") + " command not allowed. If the "
+                + (debug ? "enable-debug-command" : "enable-module-command")
+                + " option is set to \"local\", you can run it from a local connection, otherwise you need to set"
+                + " this option in the configuration file, and then restart the server.";
+    }
+
+    /** After every executed command (slowlog, latency monitor hook points). */
+    public void afterCommand(Client c, Command cmd, long durationMicros) {
+        if (cmd.has(CommandFlags.WRITE)) {
+            stats.dirty++;
+        }
+    }
+
+    public boolean clusterEnabled() {
+        return false;
+    }
+
+    /**
+     * Checks credentials and marks the client authenticated; replies the error otherwise.
+     * Until ACLs exist there is one user, "default", whose password is requirepass.
+     */
+    public boolean authenticate(Client c, String user, String pass) {
+        if ("default".equals(user) && (!authRequired() || config.requirepass.equals(pass))) {
+            c.authenticated = true;
+            c.user = "default";
+            return true;
+        }
+        c.error("WRONGPASS invalid username-password pair or user is disabled.");
+        return false;
+    }
+
+    /** Redis clearClientConnectionState (RESET): protocol 2, db 0, no name, default user. */
+    public void resetClientState(Client c) {
+        c.reply.resp(2);
+        c.db = db(0);
+        c.name = null;
+        c.flags &= ~(Client.REPLY_OFF | Client.REPLY_SKIP | Client.REPLY_SKIP_NEXT | Client.NO_EVICT
+                | Client.NO_TOUCH | Client.READONLY_CLUSTER);
+        c.user = "default";
+        c.authenticated = !authRequired();
+    }
+
+    void onClientClosed(Client c) {
+        transactions.discard(c);
+    }
+
+    public boolean stopped() {
+        return stopped;
+    }
+
+    /** Stops serving: closes listeners and connections, stops the timer. Idempotent. */
+    @Override
+    public void close() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        if (cron != null) {
+            cron.cancel(false);
+        }
+        if (transport != null) {
+            transport.shutdown();
+        }
+        log.notice("Redis is now ready to exit, bye bye...");
+    }
+}

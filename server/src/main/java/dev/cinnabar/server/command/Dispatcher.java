@@ -1,0 +1,114 @@
+package dev.cinnabar.server.command;
+
+import dev.cinnabar.resp.ArgList;
+import dev.cinnabar.server.Client;
+import dev.cinnabar.server.Errors;
+import dev.cinnabar.server.Server;
+
+/**
+ * Runs requests: the checks Redis's processCommand makes before a command may run (existence,
+ * arity, protection, authentication, transaction state), then {@link #call} (Redis call()):
+ * time snapshot, handler, statistics.
+ *
+ * <p>Runs on the client's event loop with the server lock held.
+ */
+public final class Dispatcher {
+    private final Server server;
+
+    public Dispatcher(Server server) {
+        this.server = server;
+    }
+
+    /** Processes the request in {@code c.args}. */
+    public void process(Client c) {
+        ArgList a = c.args;
+        c.erred = false;
+        Command cmd = server.commands.lookupFull(a);
+        if (cmd == null || (cmd.handler == null && cmd.subcommands.isEmpty())) {
+            reject(c, null, unknownCommand(a));
+            return;
+        }
+        c.cmd = cmd;
+        c.lastCmd = cmd;
+        if (!cmd.arityOk(a.size())) {
+            reject(c, cmd, Errors.arity(cmd.fullName()));
+            return;
+        }
+        if (cmd.has(CommandFlags.PROTECTED) && !server.allowProtected(c, cmd)) {
+            reject(c, cmd, server.protectedError(cmd));
+            return;
+        }
+        if (!c.authenticated && !cmd.has(CommandFlags.NO_AUTH)) {
+            reject(c, cmd, Errors.NOAUTH);
+            return;
+        }
+        if (c.has(Client.MULTI) && cmd.has(CommandFlags.NO_MULTI)) {
+            reject(c, cmd, Errors.NOT_ALLOWED_IN_MULTI);
+            return;
+        }
+        if (c.has(Client.MULTI) && server.transactions.queues(cmd)) {
+            server.transactions.queue(c, cmd);
+            return;
+        }
+        call(c);
+    }
+
+    /** Redis call(): runs the bound handler and records statistics. */
+    public void call(Client c) {
+        Command cmd = c.cmd;
+        boolean wasErred = c.erred;
+        c.erred = false;
+        long start = server.clock.monoMicros();
+        c.now = server.clock.millis();
+        int prev = c.flags & Client.EXECUTING;
+        c.flags |= Client.EXECUTING;
+        try {
+            cmd.handler.run(c);
+        } catch (RuntimeException e) {
+            // A bug in one command must not take the connection or the server down.
+            server.log.warning("Command " + cmd.fullName() + " failed: " + e);
+            if (server.log.debugEnabled()) {
+                e.printStackTrace();
+            }
+            c.error("ERR internal error while executing '" + cmd.fullName() + "': " + e.getClass().getSimpleName());
+        } finally {
+            c.flags = (c.flags & ~Client.EXECUTING) | prev;
+        }
+        long duration = server.clock.monoMicros() - start;
+        cmd.calls++;
+        cmd.microseconds += duration;
+        if (c.erred) {
+            cmd.failedCalls++;
+        }
+        c.erred |= wasErred;
+        server.stats.totalCommandsProcessed++;
+        server.afterCommand(c, cmd, duration);
+    }
+
+    private void reject(Client c, Command cmd, String err) {
+        if (cmd != null) {
+            cmd.rejectedCalls++;
+        }
+        server.transactions.flagDirty(c);
+        c.error(err);
+    }
+
+    /** Redis commandCheckExistence's two messages. */
+    private String unknownCommand(ArgList a) {
+        Command container = server.commands.lookup(a, 0);
+        if (container != null && !container.subcommands.isEmpty()) {
+            return Errors.unknownSubcommand(a.latin1(1), container.name());
+        }
+        StringBuilder args = new StringBuilder();
+        for (int i = 1; i < a.size() && args.length() < 128; i++) {
+            String s = a.latin1(i);
+            int room = 128 - args.length();
+            args.append('\'').append(s, 0, Math.min(s.length(), room)).append("' ");
+        }
+        String name = a.latin1(0);
+        if (name.length() > 128) {
+            name = name.substring(0, 128);
+        }
+        return "ERR unknown command '" + name + "', with args beginning with: " + args;
+    }
+}

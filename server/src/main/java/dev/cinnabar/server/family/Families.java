@@ -1,0 +1,15 @@
+package dev.cinnabar.server.family;
+
+import dev.cinnabar.server.command.CommandTable;
+
+/** Binds every command family's handlers to the command table: the list of what we serve. */
+public final class Families {
+    private Families() {}
+
+    public static void registerAll(CommandTable t) {
+        ConnectionFamily.register(t);
+        TransactionFamily.register(t);
+        StringFamily.register(t);
+        KeyspaceFamily.register(t);
+    }
+}

@@ -1,0 +1,276 @@
+package dev.cinnabar.server.net;
+
+import dev.cinnabar.resp.ReplyWriter;
+import dev.cinnabar.resp.RespParser;
+import dev.cinnabar.server.Client;
+import dev.cinnabar.server.ClientConnection;
+import dev.cinnabar.server.Server;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollSocketChannel;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * One client connection: reads bytes, parses requests, runs them under the server lock, and
+ * writes all replies of a read batch with one flush (which is what makes pipelining cheap).
+ *
+ * <p>Unparsed bytes (a partial request line) are kept in a small cumulation buffer; bulk
+ * payloads never are: the parser copies them into the request's argument arena as they
+ * arrive. Runs on the channel's event loop only.
+ */
+final class Connection extends ChannelInboundHandlerAdapter implements ClientConnection {
+    private final Server server;
+    private final RespParser parser = new RespParser();
+    private Client client;
+    private Channel channel;
+    private ByteBuf cumulation;
+    private boolean closing;
+
+    Connection(Server server) {
+        this.server = server;
+    }
+
+    Client client() {
+        return client;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        ReplyWriter writer = new ReplyWriter(ctx.alloc());
+        server.lock.enter();
+        try {
+            client = server.clients.create(parser.args(), writer, this);
+            if (client == null) {
+                // Refused (maxclients): send the error the registry wrote, then close.
+                closing = true;
+                ByteBuf err = writer.take();
+                if (err != null) {
+                    channel.writeAndFlush(err).addListener(ChannelFutureListener.CLOSE);
+                } else {
+                    channel.close();
+                }
+                return;
+            }
+            if (client.has(Client.CLOSE_AFTER_REPLY)) {
+                closing = true; // protected mode refusal
+            }
+            applyLimits();
+        } finally {
+            server.lock.exit();
+        }
+        flushPending();
+        ctx.fireChannelActive();
+    }
+
+    private void applyLimits() {
+        parser.protoMaxBulkLen(server.protoMaxBulkLen());
+        parser.queryBufferLimit(server.queryBufferLimit());
+        parser.authRequired(!client.authenticated);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf in = (ByteBuf) msg;
+        int received = in.readableBytes();
+        if (client == null || closing) {
+            in.release();
+            return;
+        }
+        ByteBuf buf;
+        if (cumulation == null) {
+            buf = in;
+        } else {
+            buf = cumulation;
+            if (buf.writableBytes() < in.readableBytes()) {
+                buf.discardReadBytes();
+                if (buf.writableBytes() < in.readableBytes()) {
+                    ByteBuf bigger = ctx.alloc().buffer(buf.readableBytes() + in.readableBytes());
+                    bigger.writeBytes(buf);
+                    buf.release();
+                    buf = cumulation = bigger;
+                }
+            }
+            buf.writeBytes(in);
+            in.release();
+        }
+        server.lock.enter();
+        try {
+            server.stats.totalNetInputBytes += received;
+            server.stats.totalReadsProcessed++;
+            processInput(buf);
+        } finally {
+            server.lock.exit();
+        }
+        if (buf.isReadable() && !closing) {
+            if (cumulation == null) {
+                cumulation = buf; // keep the partial request for the next read
+            }
+        } else {
+            buf.release();
+            cumulation = null;
+        }
+    }
+
+    /** Parses and runs every complete request in {@code buf}. Called with the lock held. */
+    private void processInput(ByteBuf buf) {
+        Client c = client;
+        while (!closing && !c.has(Client.BLOCKED)) {
+            int r = parser.parse(buf);
+            if (r == RespParser.COMMAND) {
+                c.lastInteractionMillis = server.clock.millis();
+                server.dispatcher.process(c);
+                if (c.has(Client.CLOSE_AFTER_REPLY)) {
+                    closing = true;
+                }
+                if (!c.authenticated != parserAuthRequired) {
+                    parserAuthRequired = !c.authenticated;
+                    parser.authRequired(parserAuthRequired);
+                }
+            } else if (r == RespParser.PROTOCOL_ERROR) {
+                c.error("ERR " + parser.error());
+                c.flags |= Client.CLOSE_AFTER_REPLY | Client.PROTOCOL_ERROR;
+                server.log.verbose("Protocol error (" + parser.error() + ") from client: " + server.clients.info(c));
+                closing = true;
+            } else if (r == RespParser.QUERY_BUFFER_LIMIT) {
+                server.log.warning("Closing client that reached max query buffer length: " + server.clients.info(c));
+                server.stats.clientQueryBufferLimitDisconnections++;
+                closing = true;
+                c.reply.discard();
+                channel.close();
+                return;
+            } else {
+                return;
+            }
+        }
+    }
+
+    private boolean parserAuthRequired;
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushPending();
+    }
+
+    @Override
+    public void flushPending() {
+        if (client == null) {
+            return;
+        }
+        ByteBuf out = client.reply.take();
+        if (out != null) {
+            int n = out.readableBytes();
+            client.reply.accountFlushed(n);
+            server.stats.netOutputBytes.add(n);
+            if (closing) {
+                channel.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                channel.writeAndFlush(out, channel.voidPromise());
+            }
+        } else if (closing) {
+            channel.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (cumulation != null) {
+            cumulation.release();
+            cumulation = null;
+        }
+        if (client != null) {
+            server.lock.enter();
+            try {
+                server.clients.remove(client);
+            } finally {
+                server.lock.exit();
+            }
+            client.reply.discard();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Connection resets and the like: Redis just frees the client.
+        server.log.verbose("Client connection error: " + cause);
+        ctx.close();
+    }
+
+    // ---- ClientConnection ------------------------------------------------------------------------
+
+    @Override
+    public String remoteAddress() {
+        return format(channel.remoteAddress());
+    }
+
+    @Override
+    public String localAddress() {
+        return format(channel.localAddress());
+    }
+
+    static String format(SocketAddress a) {
+        if (a instanceof InetSocketAddress i) {
+            String host = i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();
+            int pct = host.indexOf('%');
+            if (pct >= 0) {
+                host = host.substring(0, pct);
+            }
+            return host + ":" + i.getPort();
+        }
+        return String.valueOf(a);
+    }
+
+    @Override
+    public int fd() {
+        if (channel instanceof EpollSocketChannel e) {
+            return e.fd().intValue();
+        }
+        return -1;
+    }
+
+    @Override
+    public void closeAfterFlush() {
+        if (channel.eventLoop().inEventLoop()) {
+            closing = true;
+            flushPending();
+        } else {
+            channel.eventLoop().execute(this::closeAfterFlush);
+        }
+    }
+
+    @Override
+    public void closeNow() {
+        closing = true;
+        channel.close();
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        channel.eventLoop().execute(task);
+    }
+
+    @Override
+    public boolean inEventLoop() {
+        return channel.eventLoop().inEventLoop();
+    }
+
+    @Override
+    public long pendingOutputBytes() {
+        return channel.unsafe().outboundBuffer() == null ? 0 : channel.unsafe().outboundBuffer().totalPendingWriteBytes();
+    }
+
+    @Override
+    public long queryBufferBytes() {
+        return (cumulation == null ? 0 : cumulation.readableBytes()) + parser.pendingBytes();
+    }
+
+    boolean isLoopback() {
+        return channel.remoteAddress() instanceof InetSocketAddress i && i.getAddress() != null
+                && i.getAddress().isLoopbackAddress();
+    }
+}

@@ -1,0 +1,118 @@
+package dev.cinnabar.server.net;
+
+import dev.cinnabar.server.Server;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The TCP listener and event loops (Netty: native epoll when available, NIO otherwise).
+ * {@code io-threads} event loops serve the connections; the first one also accepts and runs
+ * the server's timer (serverCron).
+ */
+public final class Transport {
+    private final Server server;
+    private final EventLoopGroup group;
+    private final Class<? extends ServerChannel> channelClass;
+    private final List<Channel> listeners = new ArrayList<>();
+    private final boolean epoll;
+
+    public Transport(Server server, int ioThreads) {
+        this.server = server;
+        this.epoll = Epoll.isAvailable() && !Boolean.getBoolean("cinnabar.nio");
+        IoHandlerFactory f = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.group = new MultiThreadIoEventLoopGroup(Math.max(1, ioThreads),
+                new DefaultThreadFactory("cinnabar-io", true), f);
+        this.channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    public String name() {
+        return epoll ? "epoll" : "nio";
+    }
+
+    /**
+     * Binds every address (Redis "bind" semantics: a leading '-' marks an optional address whose
+     * failure is not fatal). Returns the bound port (useful with port 0).
+     */
+    public int bind(List<String> addresses, int port) throws BindException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(channelClass)
+                .option(ChannelOption.SO_BACKLOG, server.tcpBacklog())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("redis", new Connection(server));
+                    }
+                });
+        int bound = port;
+        for (String raw : addresses) {
+            boolean optional = raw.startsWith("-");
+            String host = optional ? raw.substring(1) : raw;
+            InetSocketAddress addr = switch (host) {
+                case "*" -> new InetSocketAddress("0.0.0.0", bound);
+                case "::*" -> new InetSocketAddress("::", bound);
+                default -> new InetSocketAddress(host, bound);
+            };
+            try {
+                Channel ch = b.bind(addr).syncUninterruptibly().channel();
+                listeners.add(ch);
+                bound = ((InetSocketAddress) ch.localAddress()).getPort();
+            } catch (Exception e) {
+                if (optional) {
+                    server.log.verbose("Skipping optional bind address " + host + ": " + e.getMessage());
+                    continue;
+                }
+                closeListeners();
+                BindException be = new BindException("Could not create server TCP listening socket " + host + ":" + port
+                        + ": " + e.getMessage());
+                be.initCause(e);
+                throw be;
+            }
+        }
+        if (listeners.isEmpty()) {
+            throw new BindException("Failed listening on port " + port + " (tcp), aborting.");
+        }
+        return bound;
+    }
+
+    /** Runs a task periodically on the first event loop. */
+    public ScheduledFuture<?> every(long millis, Runnable task) {
+        return group.next().scheduleAtFixedRate(task, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    public void closeListeners() {
+        for (Channel ch : listeners) {
+            ch.close().syncUninterruptibly();
+        }
+        listeners.clear();
+    }
+
+    public void shutdown() {
+        closeListeners();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -40,12 +40,27 @@ final class RealRedis implements AutoCloseable {
 
     /** Starts redis-server on a free loopback port with the given extra arguments. */
     static RealRedis start(Path dir, String... extraArgs) throws IOException, InterruptedException {
-        int port;
+        return start(null, dir, extraArgs);
+    }
+
+    /** The options every test server gets (after the config file, before extra arguments). */
+    static List<String> baseOptions(int port, Path dir) {
+        return List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", dir.toString());
+    }
+
+    static int freePort() throws IOException {
         try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
+            return probe.getLocalPort();
         }
-        List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
+    }
+
+    /** Starts redis-server with an optional config file. */
+    static RealRedis start(Path configFile, Path dir, String... extraArgs) throws IOException, InterruptedException {
+        int port = freePort();
+        List<String> cmd = new ArrayList<>(List.of("redis-server"));
+        if (configFile != null) cmd.add(configFile.toString());
+        cmd.addAll(baseOptions(port, dir));
         cmd.addAll(List.of(extraArgs));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -120,6 +135,22 @@ final class RealRedis implements AutoCloseable {
         }
         in.read();
         return b.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Runs redis-server expecting it to refuse its configuration; returns what it printed.
+     * Bounded: a server that starts anyway is killed after a few seconds.
+     */
+    static String runExpectingFailure(Path workDir, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("redis-server"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).start();
+        p.getOutputStream().close(); // empty stdin, for "-"
+        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("redis-server accepted " + cmd);
+        }
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
     }
 
     @Override

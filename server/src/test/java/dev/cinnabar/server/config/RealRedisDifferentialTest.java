@@ -3,6 +3,8 @@ package dev.cinnabar.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -210,5 +212,120 @@ class RealRedisDifferentialTest {
         assertThat(mismatches).isEmpty();
         // And the resulting values agree too.
         everyCommonParameterHasTheSameValue();
+    }
+
+    /** Argument lists redis-server refuses; the printed report must match ours. */
+    private static final List<List<String>> BAD_COMMAND_LINES = List.of(
+            List.of("--port", "abc"),
+            List.of("--port", "6379", "6380"),
+            List.of("--invalid"),
+            List.of("--port"),
+            List.of("--port", "6380", "--loglevel"),
+            List.of("--port", "--loglevel", "verbose"),
+            List.of("--port", "--bla", "--loglevel", "verbose"),
+            // (loglevel has a 7.2-only value "nothing": test the same situation with appendfsync)
+            List.of("--logfile", "--my--log--file", "--appendfsync", "--bla"),
+            List.of("--shutdown-on-sigint"),
+            List.of("--shutdown-on-sigint", "now force", "--shutdown-on-sigterm"),
+            List.of("--replicaof", "127.0.0.1", "abc"),
+            List.of("--replicaof", "--127.0.0.1", "abc"),
+            List.of("--replicaof", "--127.0.0.1", "--abc"),
+            List.of("--save", "1 2 3"),
+            List.of("--maxmemory", "1x"),
+            List.of("--unixsocketperm", "1000"),
+            List.of("--requirepass", "a\"b\tc", "x"),
+            List.of("--cluster-enabled", "yes", "--replicaof", "127.0.0.1", "6379"),
+            List.of("--logfile", "/nonexistent-dir/x.log"),
+            List.of("-", "--port", "x"),
+            List.of("--bind", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
+                    "17"));
+
+    @Test
+    void fatalConfigErrorsAreIdentical() throws Exception {
+        List<String> mismatches = new ArrayList<>();
+        for (List<String> args : BAD_COMMAND_LINES) {
+            String theirs = RealRedis.runExpectingFailure(dir, args.toArray(new String[0]))
+                    .replace("(Redis 7.0.15)", "(Redis " + ServerConfig.REDIS_VERSION + ")")
+                    .replaceAll("(?m)^\\d+:[CMSX] .*\n", ""); // log lines, not part of the report
+            String mine;
+            try {
+                new ServerConfig().loadCommandLine(args.toArray(new String[0]),
+                        new java.io.ByteArrayInputStream(new byte[0]));
+                mine = "accepted";
+            } catch (ConfigFileException e) {
+                mine = e.getMessage();
+            }
+            if (!theirs.equals(mine)) mismatches.add(args + ":\nredis=" + theirs + "\nours=" + mine);
+        }
+        assertThat(mismatches).isEmpty();
+
+        // A missing file is reported as a log line.
+        Path missing = dir.resolve("missing.conf");
+        String theirs = RealRedis.runExpectingFailure(dir, missing.toString());
+        try {
+            new ServerConfig().loadFromFile(missing);
+            throw new AssertionError("accepted");
+        } catch (ConfigFileException e) {
+            assertThat(e.isLogMessage()).isTrue();
+            assertThat(theirs).endsWith(" # " + e.getMessage() + "\n");
+        }
+    }
+
+    @Test
+    void configRewriteProducesTheSameFile() throws Exception {
+        String original = """
+                # Redis config
+                port 1111
+
+
+                # persistence
+                save 900 1
+                save 300 10
+                slave-read-only yes
+                hash-max-ziplist-entries 100
+                maxmemory 1mb
+                rename-command FLUSHALL ""
+                masterauth secret
+                loglevel verbose
+                timeout 30
+                timeout 40
+                client-output-buffer-limit normal 0 0 0
+                """;
+        Path theirFile = dir.resolve("theirs.conf");
+        Path ourFile = dir.resolve("ours.conf");
+        Files.writeString(theirFile, original);
+        Files.writeString(ourFile, original);
+        List<String> changes = List.of("maxmemory", "2gb", "masterauth", "", "hz", "20", "notify-keyspace-events",
+                "Kx", "timeout", "0", "maxmemory-clients", "5%", "client-output-buffer-limit", "pubsub 1mb 1mb 0",
+                "shutdown-on-sigterm", "nosave now", "latency-tracking-info-percentiles", "99",
+                "repl-backlog-size", "3mb", "slowlog-max-len", "64");
+        String theirText;
+        try (RealRedis other = RealRedis.start(theirFile, dir)) {
+            List<String> cmd = new ArrayList<>(List.of("CONFIG", "SET"));
+            cmd.addAll(changes);
+            assertThat(other.call(cmd.toArray(new String[0]))).isEqualTo("OK");
+            assertThat(other.call("CONFIG", "REWRITE")).isEqualTo("OK");
+            theirText = Files.readString(theirFile, StandardCharsets.ISO_8859_1);
+        }
+        ServerConfig mine = new ServerConfig();
+        List<String> args = new ArrayList<>(List.of(ourFile.toString()));
+        args.addAll(RealRedis.baseOptions(RealRedis.freePort(), dir));
+        mine.loadCommandLine(args.toArray(new String[0]), new java.io.ByteArrayInputStream(new byte[0]));
+        List<String[]> pairs = new ArrayList<>();
+        for (int i = 0; i < changes.size(); i += 2) pairs.add(new String[] {changes.get(i), changes.get(i + 1)});
+        mine.set(pairs);
+        mine.rewrite();
+        String ourText = Files.readString(ourFile, StandardCharsets.ISO_8859_1);
+
+        // The port is random per server; ACL users are another subsystem's lines.
+        String marker = ConfigRewriter.SIGNATURE + "\n";
+        String theirHead = theirText.substring(0, theirText.indexOf(marker)).replaceAll("port \\d+", "port P");
+        String ourHead = ourText.substring(0, ourText.indexOf(marker)).replaceAll("port \\d+", "port P");
+        assertThat(ourHead).isEqualTo(theirHead);
+        // Appended lines come in hash table order in Redis: compare them as sets.
+        List<String> theirTail = Arrays.stream(theirText.substring(theirText.indexOf(marker)).split("\n"))
+                .filter(l -> !l.startsWith("user ")).sorted().toList();
+        List<String> ourTail = Arrays.stream(ourText.substring(ourText.indexOf(marker)).split("\n")).sorted().toList();
+        assertThat(ourTail).isEqualTo(theirTail);
     }
 }

@@ -222,6 +222,25 @@ public final class ConfigText {
         return b.append('"').toString();
     }
 
+    /**
+     * Redis's getAbsolutePath: trims blanks, keeps absolute names, otherwise joins the working
+     * directory, folding only leading "../" components (no other normalization, no symlinks).
+     */
+    static String absolutePath(String fileName, String cwd) {
+        String rel = trim(fileName, " \r\n\t");
+        if (rel.startsWith("/")) return rel;
+        String abs = cwd.isEmpty() || cwd.endsWith("/") ? cwd : cwd + "/";
+        while (rel.startsWith("../")) {
+            rel = rel.substring(3);
+            if (abs.length() > 1) {
+                int p = abs.length() - 2;
+                while (abs.charAt(p) != '/') p--;
+                abs = abs.substring(0, p + 1);
+            }
+        }
+        return abs + rel;
+    }
+
     /** Trims the given characters from both ends (sdstrim). */
     static String trim(String s, String chars) {
         int start = 0;

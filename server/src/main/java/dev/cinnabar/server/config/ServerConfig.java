@@ -363,8 +363,9 @@ public final class ServerConfig {
      * path for CONFIG REWRITE, then applies its directives over the current values.
      */
     public void loadFromFile(Path file) throws ConfigFileException {
-        configFile = file.toAbsolutePath();
-        loader.loadFile(ConfigText.fromPath(configFile), false, null, null);
+        String absolute = ConfigText.absolutePath(ConfigText.fromPath(file), persistence.dir.get());
+        configFile = ConfigText.toPath(absolute);
+        loader.loadFile(absolute, false, null, null);
     }
 
     /**
@@ -394,8 +395,8 @@ public final class ServerConfig {
         CommandLine.Parsed parsed = CommandLine.parse(args);
         String file = null;
         if (parsed.configFile() != null) {
-            configFile = persistence.dir.resolve(parsed.configFile()).toAbsolutePath();
-            file = ConfigText.fromPath(configFile);
+            file = ConfigText.absolutePath(parsed.configFile(), persistence.dir.get());
+            configFile = ConfigText.toPath(file);
         }
         loader.loadFile(file, parsed.configFromStdin(), stdin, parsed.options());
     }

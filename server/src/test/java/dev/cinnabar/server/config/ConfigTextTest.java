@@ -79,6 +79,15 @@ class ConfigTextTest {
     }
 
     @Test
+    void absolutePathLikeRedis() {
+        assertThat(ConfigText.absolutePath("r.conf", "/a/b")).isEqualTo("/a/b/r.conf");
+        assertThat(ConfigText.absolutePath(" ../../x/r.conf\n", "/a/b")).isEqualTo("/x/r.conf");
+        assertThat(ConfigText.absolutePath("../../../r.conf", "/a")).isEqualTo("/r.conf");
+        assertThat(ConfigText.absolutePath("./x/../r.conf", "/a/")).isEqualTo("/a/./x/../r.conf");
+        assertThat(ConfigText.absolutePath("/abs/r.conf", "/a")).isEqualTo("/abs/r.conf");
+    }
+
+    @Test
     void formatting() {
         assertThat(ConfigText.formatTrimmedDouble(50)).isEqualTo("50");
         assertThat(ConfigText.formatTrimmedDouble(99.9)).isEqualTo("99.9");

@@ -13,7 +13,9 @@ package dev.cinnabar.server.config;
  * argument couldn't be parsed into an integer
  * </pre>
  *
- * (starting with an empty line and ending with a newline). {@link #isLogMessage()} tells the few
+ * (starting with an empty line and ending with a newline). Like config values, the text is a byte
+ * string (the offending line is shown raw): print it encoded with ISO-8859-1 to emit Redis's
+ * bytes. {@link #isLogMessage()} tells the few
  * failures redis-server reports as a log line instead ({@code Fatal error, can't open config file
  * '/abs/path': No such file or directory}).
  */

@@ -1,8 +1,8 @@
 package dev.cinnabar.server;
 
+import dev.cinnabar.server.config.ConfigFileException;
+import dev.cinnabar.server.config.ServerConfig;
 import java.net.BindException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Embedding API: starts a real Cinnabar server inside the current JVM, for tests and
@@ -51,43 +51,53 @@ public final class CinnabarServer implements AutoCloseable {
     }
 
     public static final class Builder {
-        private final BootConfig config = new BootConfig();
+        private final StringBuilder directives = new StringBuilder();
         private boolean log;
 
         private Builder() {
-            config.port = 0;
-            config.bind = new ArrayList<>(List.of("127.0.0.1"));
+            // Embedded defaults: an ephemeral loopback port, no persistence files.
+            config("port", "0");
+            config("bind", "127.0.0.1");
+            config("save", "");
+            config("appendonly", "no");
+        }
+
+        /**
+         * Sets any redis.conf directive, e.g. {@code config("maxmemory", "100mb")} or
+         * {@code config("save", "900 1")}; values are quoted as needed.
+         */
+        public Builder config(String name, String... values) {
+            directives.append(name);
+            for (String v : values) {
+                directives.append(' ').append(quote(v));
+            }
+            directives.append('\n');
+            return this;
         }
 
         public Builder port(int port) {
-            config.port = port;
-            return this;
+            return config("port", Integer.toString(port));
         }
 
         public Builder bind(String... addresses) {
-            config.bind = new ArrayList<>(List.of(addresses));
-            return this;
+            return config("bind", addresses);
         }
 
         public Builder databases(int n) {
-            config.databases = n;
-            return this;
+            return config("databases", Integer.toString(n));
         }
 
         public Builder password(String requirepass) {
-            config.requirepass = requirepass;
-            return this;
+            return config("requirepass", requirepass);
         }
 
         public Builder ioThreads(int n) {
-            config.ioThreads = n;
-            return this;
+            return config("io-threads", Integer.toString(n));
         }
 
         /** Allows DEBUG (as redis-server's enable-debug-command yes). */
         public Builder enableDebugCommand(boolean on) {
-            config.enableDebugCommand = on ? "yes" : "no";
-            return this;
+            return config("enable-debug-command", on ? "yes" : "no");
         }
 
         /** Writes redis-server style log lines to standard output. */
@@ -96,8 +106,28 @@ public final class CinnabarServer implements AutoCloseable {
             return this;
         }
 
+        private static String quote(String v) {
+            StringBuilder sb = new StringBuilder("\"");
+            for (char ch : v.toCharArray()) {
+                switch (ch) {
+                    case '"', '\\' -> sb.append('\\').append(ch);
+                    case '\n' -> sb.append("\\n");
+                    case '\r' -> sb.append("\\r");
+                    case '\t' -> sb.append("\\t");
+                    default -> sb.append(ch);
+                }
+            }
+            return sb.append('"').toString();
+        }
+
         public CinnabarServer start() {
-            Server s = new Server(config, log ? new Log(System.out) : Log.silent(), new ServerClock());
+            ServerConfig cfg = new ServerConfig();
+            try {
+                cfg.loadFromString(directives.toString());
+            } catch (ConfigFileException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+            Server s = new Server(cfg, log ? new Log(System.out) : Log.silent(), new ServerClock());
             try {
                 s.start();
             } catch (BindException e) {

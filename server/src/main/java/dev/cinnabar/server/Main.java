@@ -1,7 +1,11 @@
 package dev.cinnabar.server;
 
-import java.util.ArrayList;
-import java.util.List;
+import dev.cinnabar.server.config.CommandLine;
+import dev.cinnabar.server.config.ConfigFileException;
+import dev.cinnabar.server.config.ServerConfig;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Command-line entry point with redis-server's syntax:
@@ -11,37 +15,59 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
-        BootConfig cfg = new BootConfig();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--")) {
-                continue;
+        switch (CommandLine.specialAction(args)) {
+            case VERSION -> {
+                System.out.println("Redis server v=" + Server.REDIS_VERSION + " sha=00000000:0 malloc=libc bits=64 build=cinnabar-"
+                        + Server.CINNABAR_VERSION);
+                return;
             }
-            String name = a.substring(2);
-            List<String> vals = new ArrayList<>();
-            while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                vals.add(args[++i]);
+            case HELP -> {
+                System.err.println("Usage: ./cinnabar-server [/path/to/redis.conf] [options] [-]");
+                System.err.println("       ./cinnabar-server - (read config from stdin)");
+                System.err.println("       ./cinnabar-server -v or --version");
+                System.err.println("       ./cinnabar-server -h or --help");
+                System.err.println();
+                System.err.println("Examples:");
+                System.err.println("       ./cinnabar-server (run the server with default config)");
+                System.err.println("       ./cinnabar-server /etc/redis/6379.conf");
+                System.err.println("       ./cinnabar-server --port 7777");
+                System.err.println("       ./cinnabar-server /etc/myredis.conf --loglevel verbose -");
+                System.err.println("       ./cinnabar-server --port 7777 --replicaof 127.0.0.1 8888");
+                return;
             }
-            String v = vals.isEmpty() ? "" : vals.get(0);
-            switch (name) {
-                case "port" -> cfg.port = Integer.parseInt(v);
-                case "bind" -> cfg.bind = vals;
-                case "protected-mode" -> cfg.protectedMode = v.equals("yes");
-                case "io-threads" -> cfg.ioThreads = Integer.parseInt(v);
-                case "databases" -> cfg.databases = Integer.parseInt(v);
-                case "requirepass" -> cfg.requirepass = v;
-                case "enable-debug-command" -> cfg.enableDebugCommand = v;
-                default -> { }
+            case TEST_MEMORY, CHECK_SYSTEM -> {
+                System.err.println("This option is not supported by Cinnabar.");
+                System.exit(1);
+                return;
             }
+            default -> { }
+        }
+        ServerConfig config = new ServerConfig();
+        try {
+            config.loadCommandLine(args, System.in);
+        } catch (ConfigFileException e) {
+            PrintStream err = new PrintStream(System.err, true, StandardCharsets.ISO_8859_1);
+            err.print(e.getMessage());
+            System.exit(1);
+            return;
         }
         Log log = new Log(System.out);
-        Server server = new Server(cfg, log, new ServerClock());
-        server.start();
-        Thread hook = new Thread(() -> {
-            log.warning("Received SIGTERM scheduling shutdown...");
-            server.close();
-        }, "shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        Thread.currentThread().join();
+        Server server = new Server(config, log, new ServerClock());
+        try {
+            server.applyLogConfig();
+            server.start();
+        } catch (BindException e) {
+            log.warning(e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!server.stopped()) {
+                log.warning("Received SIGTERM scheduling shutdown...");
+                server.shutdown(false);
+            }
+        }, "shutdown"));
+        server.awaitTermination();
+        System.exit(0);
     }
 }

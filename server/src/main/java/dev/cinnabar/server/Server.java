@@ -4,6 +4,8 @@ import dev.cinnabar.server.command.Command;
 import dev.cinnabar.server.command.CommandFlags;
 import dev.cinnabar.server.command.CommandTable;
 import dev.cinnabar.server.command.Dispatcher;
+import dev.cinnabar.server.config.ConfigEnums.ProtectedAction;
+import dev.cinnabar.server.config.ServerConfig;
 import dev.cinnabar.server.family.Families;
 import dev.cinnabar.server.keyspace.Database;
 import dev.cinnabar.server.keyspace.Expiry;
@@ -24,7 +26,7 @@ public final class Server implements AutoCloseable {
     public static final long REDIS_VERSION_NUM = 0x00070206;
     public static final String CINNABAR_VERSION = "0.1.0";
 
-    public final BootConfig config;
+    public final ServerConfig config;
     public final Log log;
     public final ServerClock clock;
     public final Stats stats = new Stats();
@@ -45,7 +47,7 @@ public final class Server implements AutoCloseable {
     /** Number of cron ticks since start (Redis cronloops). */
     public long cronLoops;
 
-    public Server(BootConfig config, Log log, ServerClock clock) {
+    public Server(ServerConfig config, Log log, ServerClock clock) {
         this.config = config;
         this.log = log;
         this.clock = clock;
@@ -54,7 +56,7 @@ public final class Server implements AutoCloseable {
         this.dispatcher = new Dispatcher(this);
         this.transactions = new Transactions(this);
         this.clients = new Clients(this);
-        this.dbs = new Database[config.databases];
+        this.dbs = new Database[config.general.databases.get()];
         for (int i = 0; i < dbs.length; i++) {
             dbs[i] = new Database(this, i);
         }
@@ -68,9 +70,9 @@ public final class Server implements AutoCloseable {
 
     /** Binds the listeners and starts the timer. Returns the bound port. */
     public int start() throws BindException {
-        transport = new Transport(this, config.ioThreads);
-        port = transport.bind(config.bind, config.port);
-        cron = transport.every(Math.max(1, 1000 / config.hz), this::cronTick);
+        transport = new Transport(this, config.general.ioThreads.get());
+        port = transport.bind(config.network.bind.get(), config.network.port.get());
+        cron = transport.every(Math.max(1, 1000 / config.general.hz.get()), this::cronTick);
         log.notice("Server initialized");
         log.notice("Ready to accept connections tcp");
         return port;
@@ -122,27 +124,28 @@ public final class Server implements AutoCloseable {
     // ---- policy hooks used by the request path ----------------------------------------------
 
     public boolean authRequired() {
-        return config.requirepass != null && !config.requirepass.isEmpty();
+        String p = config.general.requirepass.get();
+        return p != null && !p.isEmpty();
     }
 
     public int maxClients() {
-        return config.maxClients;
+        return (int) Math.min(Integer.MAX_VALUE, config.network.maxclients.get());
     }
 
     public long protoMaxBulkLen() {
-        return config.protoMaxBulkLen;
+        return config.network.protoMaxBulkLen.get();
     }
 
     public long queryBufferLimit() {
-        return config.clientQueryBufferLimit;
+        return config.network.clientQueryBufferLimit.get();
     }
 
     public int tcpBacklog() {
-        return config.tcpBacklog;
+        return config.network.tcpBacklog.get();
     }
 
     boolean protectedModeRefuses(ClientConnection conn) {
-        if (!config.protectedMode || authRequired()) {
+        if (!config.network.protectedMode.get() || authRequired()) {
             return false;
         }
         String addr = conn.remoteAddress();
@@ -151,11 +154,12 @@ public final class Server implements AutoCloseable {
 
     /** Redis allowProtectedAction for DEBUG / MODULE. */
     public boolean allowProtected(Client c, Command cmd) {
-        String v = "debug".equals(cmd.name()) ? config.enableDebugCommand : config.enableModuleCommand;
-        if ("yes".equals(v)) {
+        ProtectedAction v = "debug".equals(cmd.name()) ? config.general.enableDebugCommand.get()
+                : config.general.enableModuleCommand.get();
+        if (v == ProtectedAction.YES) {
             return true;
         }
-        if ("local".equals(v) && c.conn != null) {
+        if (v == ProtectedAction.LOCAL && c.conn != null) {
             String addr = c.conn.remoteAddress();
             return addr.startsWith("127.") || addr.startsWith("0:0:0:0:0:0:0:1") || addr.startsWith("::1");
         }
@@ -186,7 +190,7 @@ public final class Server implements AutoCloseable {
      * Until ACLs exist there is one user, "default", whose password is requirepass.
      */
     public boolean authenticate(Client c, String user, String pass) {
-        if ("default".equals(user) && (!authRequired() || config.requirepass.equals(pass))) {
+        if ("default".equals(user) && (!authRequired() || config.general.requirepass.get().equals(pass))) {
             c.authenticated = true;
             c.user = "default";
             return true;
@@ -208,6 +212,32 @@ public final class Server implements AutoCloseable {
 
     void onClientClosed(Client c) {
         transactions.discard(c);
+    }
+
+    /** Applies loglevel / logfile (at start-up and after CONFIG SET). */
+    public void applyLogConfig() throws java.io.IOException {
+        log.level(config.general.loglevel.get().ordinal());
+        String f = config.general.logfile.get();
+        if (f != null && !f.isEmpty()) {
+            log.file(f);
+        }
+    }
+
+    private final java.util.concurrent.CountDownLatch terminated = new java.util.concurrent.CountDownLatch(1);
+
+    /** Blocks until the server has shut down (SHUTDOWN command or signal). */
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    /**
+     * SHUTDOWN: stops serving and releases {@link #awaitTermination}. Persistence on shutdown
+     * arrives with RDB/AOF support; {@code save} is accepted for compatibility.
+     */
+    public void shutdown(boolean save) {
+        log.warning("User requested shutdown...");
+        close();
+        terminated.countDown();
     }
 
     public boolean stopped() {

@@ -38,7 +38,7 @@ public final class Expiry {
             return;
         }
         long start = System.nanoTime();
-        long budgetNanos = 250_000_000L / Math.max(1, server.config.hz); // 25% of a tick
+        long budgetNanos = 250_000_000L / Math.max(1, server.config.general.hz.get()); // 25% of a tick
         int dbs = server.dbCount();
         int[] found = new int[2];
         long now = server.clock.millis();

@@ -20,7 +20,7 @@ import java.util.Map;
  * <pre>
  * { "group": "string",
  *   "commands": [
- *     { "name": "set", "since": "1.0.0", "complexity": "O(1)", "summary": "...",
+ *     { "name": "set", "since": "1.0.0", ("group": overrides the file's group) "complexity": "O(1)", "summary": "...",
  *       "arity": -3, "flags": ["write", "denyoom"], "acl": ["string"], "tips": [],
  *       "keys": [ { "flags": ["RW", "access", "update"], "index": 1, "range": [0, 1, 0] } ],
  *       "args": "key:key value:string [condition: NX|XX] [GET] ...",     (see ArgSyntax)
@@ -39,7 +39,8 @@ public final class SpecLoader {
 
     /** Every spec file; a family added to the server adds its file here. */
     static final String[] FILES = {
-        "connection", "client", "transactions", "server", "config", "debug", "string", "keyspace",
+        "connection", "client", "transactions", "server", "config", "debug", "introspection",
+        "string", "keyspace",
     };
 
     private static volatile List<CommandSpec> cached;
@@ -69,9 +70,7 @@ public final class SpecLoader {
                 return List.of(); // a family whose spec file does not exist yet
             }
             Object root = readJson(in);
-            if (!(root instanceof Map<?, ?> m)) {
-                throw new IllegalArgumentException(path + ": root must be an object");
-            }
+            Map<String, Object> m = asMap(root, path);
             String group = str(m, "group", path);
             List<CommandSpec> out = new ArrayList<>();
             for (Object o : list(m.get("commands"))) {
@@ -108,6 +107,9 @@ public final class SpecLoader {
             history.add(new String[] {h.get(0), h.get(1)});
         }
         int docFlags = (int) CommandFlags.parse(strings(m.get("doc_flags")), CommandFlags.DOC_FLAG_NAMES, "doc flag", where);
+        if (m.get("group") != null) {
+            group = (String) m.get("group"); // a command filed with a family of another group
+        }
         return new CommandSpec(name, fullName, group, (String) m.get("summary"), (String) m.get("since"),
                 (String) m.get("complexity"), arity, flags, CommandFlags.implicitAcl(flags, acl),
                 strings(m.get("tips")), List.copyOf(keys),

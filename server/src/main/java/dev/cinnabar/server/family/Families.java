@@ -11,5 +11,10 @@ public final class Families {
         TransactionFamily.register(t);
         StringFamily.register(t);
         KeyspaceFamily.register(t);
+        ServerFamily.register(t);
+        ClientFamily.register(t);
+        ConfigFamily.register(t);
+        DebugFamily.register(t);
+        IntrospectionFamily.register(t);
     }
 }

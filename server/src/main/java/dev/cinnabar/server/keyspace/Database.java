@@ -3,7 +3,7 @@ package dev.cinnabar.server.keyspace;
 import dev.cinnabar.ds.Entries;
 import dev.cinnabar.ds.EntryVisitor;
 import dev.cinnabar.ds.ObjectEntry;
-import dev.cinnabar.ds.ShardedKeyTable;
+import dev.cinnabar.ds.KeyTable;
 import dev.cinnabar.server.Client;
 import dev.cinnabar.server.Server;
 import java.util.concurrent.ThreadLocalRandom;
@@ -19,7 +19,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class Database {
     private final Server server;
     public final int id;
-    private ShardedKeyTable table = new ShardedKeyTable();
+    // TODO(shards): becomes ShardedKeyTable (slot-range shards) once it lands in datastructures.
+    private KeyTable table = new KeyTable();
 
     public Database(Server server, int id) {
         this.server = server;
@@ -46,7 +47,7 @@ public final class Database {
      * expireIfNeeded + lookupKey without side effects on statistics or LRU).
      */
     public Object find(byte[] k, int off, int len, long now) {
-        Object e = table.get(k, off, len);
+        Object e = table.get(k, off, len, KeyTable.hash(k, off, len));
         if (e != null && Entries.hasExpire(e) && Entries.expireAt(e) <= now && expireNow(e, k, off, len)) {
             return null;
         }
@@ -82,13 +83,13 @@ public final class Database {
 
     /** Whether the key exists but is logically expired at {@code now} (WATCH checks). */
     public boolean isExpiredNow(byte[] k, int off, int len, long now) {
-        Object e = table.get(k, off, len);
+        Object e = table.get(k, off, len, KeyTable.hash(k, off, len));
         return e != null && Entries.hasExpire(e) && Entries.expireAt(e) <= now;
     }
 
     /** Finds an entry without expiring it or touching anything (DEBUG, introspection). */
     public Object peek(byte[] k, int off, int len) {
-        return table.get(k, off, len);
+        return table.get(k, off, len, KeyTable.hash(k, off, len));
     }
 
     // ---- writes -------------------------------------------------------------------------------
@@ -99,27 +100,29 @@ public final class Database {
      */
     public void setString(byte[] k, int off, int len, byte[] v, int vOff, int vLen, int enc, long expireAt) {
         byte[] e = Entries.newString(k, off, len, v, vOff, vLen, enc, expireAt, lruClock());
-        table.put(e);
+        table.put(e, KeyTable.hash(k, off, len));
         modified(k, off, len);
     }
 
     /** Stores an object value (any type), replacing any value. */
     public void setObject(byte[] k, int off, int len, Object value, long expireAt) {
         byte[] key = java.util.Arrays.copyOfRange(k, off, off + len);
-        table.put(new ObjectEntry(key, value, expireAt, lruClock()));
+        table.put(new ObjectEntry(key, value, expireAt, lruClock()), KeyTable.hash(k, off, len));
         modified(k, off, len);
     }
 
     /** Puts an entry as is (RENAME, MOVE, COPY keep a prepared entry). */
     public void putEntry(Object entry) {
-        table.put(entry);
         byte[] k = Entries.keyArray(entry);
-        modified(k, Entries.keyOffset(entry), Entries.keyLength(entry));
+        int off = Entries.keyOffset(entry);
+        int len = Entries.keyLength(entry);
+        table.put(entry, KeyTable.hash(k, off, len));
+        modified(k, off, len);
     }
 
     /** Deletes a key; returns whether it existed. */
     public boolean delete(byte[] k, int off, int len) {
-        Object e = table.remove(k, off, len);
+        Object e = table.remove(k, off, len, KeyTable.hash(k, off, len));
         if (e != null) {
             modified(k, off, len);
             return true;
@@ -129,7 +132,7 @@ public final class Database {
 
     /** Removes and returns an entry (RENAME, MOVE, GETDEL). */
     public Object remove(byte[] k, int off, int len) {
-        Object e = table.remove(k, off, len);
+        Object e = table.remove(k, off, len, KeyTable.hash(k, off, len));
         if (e != null) {
             modified(k, off, len);
         }
@@ -139,22 +142,25 @@ public final class Database {
     /** Sets or clears (at = -1) the expiry of an existing entry; returns the stored entry. */
     public Object setExpire(Object entry, long at) {
         Object n = Entries.withExpire(entry, at);
-        table.put(n);
-        modified(Entries.keyArray(entry), Entries.keyOffset(entry), Entries.keyLength(entry));
+        byte[] k = Entries.keyArray(n);
+        int off = Entries.keyOffset(n);
+        int len = Entries.keyLength(n);
+        table.put(n, KeyTable.hash(k, off, len));
+        modified(k, off, len);
         return n;
     }
 
     /** Empties the database (FLUSHDB). Returns the number of keys removed. */
     public long flush() {
         long n = table.size();
-        server.transactions.touchAll(id, key -> table.get(key, 0, key.length) != null);
-        table = new ShardedKeyTable();
+        server.transactions.touchAll(id, key -> table.get(key, 0, key.length, KeyTable.hash(key, 0, key.length)) != null);
+        table = new KeyTable();
         return n;
     }
 
     /** SWAPDB: exchanges the contents of two databases. */
     public void swapWith(Database other) {
-        ShardedKeyTable t = table;
+        KeyTable t = table;
         table = other.table;
         other.table = t;
     }
@@ -171,7 +177,7 @@ public final class Database {
      * the key must be treated as missing.
      */
     private boolean expireNow(Object e, byte[] k, int off, int len) {
-        table.remove(k, off, len);
+        table.remove(k, off, len, KeyTable.hash(k, off, len));
         server.stats.expiredKeys++;
         modified(k, off, len);
         server.expiry.expired(this, e);

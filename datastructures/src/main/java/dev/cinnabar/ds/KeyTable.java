@@ -281,10 +281,16 @@ public final class KeyTable {
      * table is due for). For the server cron. Returns whether a resize is still under way.
      */
     public boolean rehashStep(int budget) {
-        checkMutable();
-        rehashWork(budget);
-        maybeResize();
+        rehashAndResize(budget);
         return oldSlots != null;
+    }
+
+    /** {@link #rehashStep}, returning the slots examined (for sharing a budget among tables). */
+    int rehashAndResize(int budget) {
+        checkMutable();
+        int done = rehashWork(budget);
+        maybeResize();
+        return done;
     }
 
     /** Migrates old-table runs until at least {@code budget} slots were examined or none is left. */

@@ -10,10 +10,11 @@ import java.util.random.RandomGenerator;
  * {@code slots[i]} holds an entry or null (null is the only "empty" marker: deletion shifts
  * entries back instead of leaving tombstones). {@code hashes[i]} holds the entry's table hash
  * {@code h} (see {@link #hash}: low bit clear, never 0) or-ed with 1 when the entry has a TTL,
- * and 0 for empty slots, so probes can run on the int array alone. The home bucket of an entry is {@code (h >>> 1) & mask}; every entry lies
- * in the contiguous run of occupied slots that starts at its home bucket. The cached hash
- * spares key comparisons on probe mismatches, lets a resize move entries without re-hashing
- * keys, and lets active expiry walk one {@code int[]} sequentially looking only at TTL bits.
+ * and 0 for empty slots, so probes can run on the int array alone. The home bucket of an entry
+ * is {@code (h >>> 1) & mask}; every entry lies in the contiguous run of occupied slots that
+ * starts at its home bucket. The cached hash spares key comparisons on probe mismatches, lets a
+ * resize move entries without re-hashing keys, and lets active expiry walk one {@code int[]}
+ * sequentially looking only at TTL bits.
  *
  * <p>Memory: 8 bytes per slot (compressed reference + int). Capacity is a power of two, the
  * table grows past 3/4 full and shrinks below 1/8 full, so entries cost 10.7 to 21.3 bytes of

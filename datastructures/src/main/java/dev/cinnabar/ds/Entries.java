@@ -250,6 +250,11 @@ public final class Entries {
         return entry;
     }
 
+    /** {@link #withExpire(Object, long)} with -1: the entry without expiry. */
+    public static Object withoutExpire(Object entry) {
+        return withExpire(entry, -1);
+    }
+
     public static int lru(Object entry) {
         return entry instanceof byte[] e ? lru(e) : ((ObjectEntry) entry).lru;
     }

@@ -1,0 +1,286 @@
+package dev.cinnabar.ds;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * The keyspace of one database, split into {@value #SHARDS} {@link KeyTable}s by Redis Cluster
+ * hash slot: shard = slot / {@value #SLOTS_PER_SHARD}. A shard's table is created on its first
+ * insert, so a small database does not pay for sixteen empty tables.
+ *
+ * <p>The shard is the unit that later features hang off: a per-shard lock (or owner thread) for
+ * multi-threaded command execution, slot migration (a whole shard's slot range moves together,
+ * and per-slot work only ever touches one table), and forkless snapshots (serialize one shard
+ * at a time while the others keep serving writes). Keep everything per-shard: no cross-shard
+ * state other than the shards array and the rehash rotation.
+ *
+ * <h2>Key tokens</h2>
+ * Routing needs the cluster slot (CRC16) and the table needs the key hash; {@link #token}
+ * computes both once into a {@code long} (slot in the high 32 bits, table hash in the low
+ * 32). Compute it once per key per command and pass it to every call for that key, e.g. GET
+ * then SET for a read-modify-write, or the slot check of cluster mode then the lookup. The
+ * overloads without a token compute it themselves.
+ *
+ * <h2>Cursors</h2>
+ * {@link #scan} and {@link #ttlScan} cursors carry the shard index in their low 4 bits and the
+ * shard table's cursor above them. 0 starts an iteration and is returned when it ends. A
+ * key never changes shard, so SCAN's guarantee holds shard by shard.
+ *
+ * <p>Not thread-safe, like {@link KeyTable}.
+ */
+public final class ShardedKeyTable {
+    public static final int SHARD_BITS = 4;
+    public static final int SHARDS = 1 << SHARD_BITS;
+    public static final int SLOTS_PER_SHARD = Crc16.SLOTS / SHARDS;
+    private static final int SLOT_TO_SHARD_SHIFT = Integer.numberOfTrailingZeros(SLOTS_PER_SHARD);
+
+    private final KeyTable[] shards = new KeyTable[SHARDS];
+    /** Shard where the next {@link #rehashStep} starts, rotated so every shard gets a turn. */
+    private int rehashStart;
+
+    // ------------------------------------------------------------------------- tokens
+
+    /** Slot and table hash of a key, computed once: see the class comment. */
+    public static long token(byte[] k, int off, int len) {
+        return ((long) Crc16.slot(k, off, len) << 32) | (KeyTable.hash(k, off, len) & 0xFFFFFFFFL);
+    }
+
+    public static long token(byte[] k) {
+        return token(k, 0, k.length);
+    }
+
+    public static int slotOf(long token) {
+        return (int) (token >>> 32);
+    }
+
+    /** The {@link KeyTable#hash} part of the token. */
+    public static int hashOf(long token) {
+        return (int) token;
+    }
+
+    public static int shardOfSlot(int slot) {
+        return slot >>> SLOT_TO_SHARD_SHIFT;
+    }
+
+    private static int shardOf(long token) {
+        return (int) (token >>> (32 + SLOT_TO_SHARD_SHIFT));
+    }
+
+    private static long tokenOfEntry(Object entry) {
+        return token(Entries.keyArray(entry), Entries.keyOffset(entry), Entries.keyLength(entry));
+    }
+
+    // ------------------------------------------------------------------------- access
+
+    public Object get(long token, byte[] k, int off, int len) {
+        KeyTable t = shards[shardOf(token)];
+        return t == null ? null : t.get(k, off, len, hashOf(token));
+    }
+
+    public Object get(byte[] k, int off, int len) {
+        return get(token(k, off, len), k, off, len);
+    }
+
+    public Object get(byte[] k) {
+        return get(k, 0, k.length);
+    }
+
+    /** Inserts or replaces; returns the replaced entry or null. {@code token} of the entry's key. */
+    public Object put(long token, Object entry) {
+        int s = shardOf(token);
+        KeyTable t = shards[s];
+        if (t == null) {
+            t = new KeyTable();
+            shards[s] = t;
+        }
+        return t.put(entry, hashOf(token));
+    }
+
+    public Object put(Object entry) {
+        return put(tokenOfEntry(entry), entry);
+    }
+
+    public Object remove(long token, byte[] k, int off, int len) {
+        KeyTable t = shards[shardOf(token)];
+        return t == null ? null : t.remove(k, off, len, hashOf(token));
+    }
+
+    public Object remove(byte[] k, int off, int len) {
+        return remove(token(k, off, len), k, off, len);
+    }
+
+    public Object remove(byte[] k) {
+        return remove(k, 0, k.length);
+    }
+
+    /** See {@link KeyTable#replace}; {@code token} of the (shared) key. */
+    public boolean replace(long token, Object current, Object replacement) {
+        KeyTable t = shards[shardOf(token)];
+        return t != null && t.replace(current, replacement, hashOf(token));
+    }
+
+    /** Removes every key and drops the shard tables. */
+    public void clear() {
+        for (int s = 0; s < SHARDS; s++) {
+            KeyTable t = shards[s];
+            if (t != null) {
+                t.clear(); // fails fast if a visitor of that table is running
+                shards[s] = null;
+            }
+        }
+    }
+
+    /** The table of shard {@code index} (0..15), or null if it was never used. */
+    public KeyTable shard(int index) {
+        return shards[index];
+    }
+
+    // ------------------------------------------------------------------------- counts
+
+    public long size() {
+        long n = 0;
+        for (KeyTable t : shards) {
+            if (t != null) {
+                n += t.size();
+            }
+        }
+        return n;
+    }
+
+    public boolean isEmpty() {
+        for (KeyTable t : shards) {
+            if (t != null && !t.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public long expiresCount() {
+        long n = 0;
+        for (KeyTable t : shards) {
+            if (t != null) {
+                n += t.expiresCount();
+            }
+        }
+        return n;
+    }
+
+    /** Heap bytes of the tables (not the entries), for INFO memory accounting. */
+    public long memoryEstimate() {
+        // This object plus the shards array (header + 16 compressed references).
+        long bytes = 16 + Entries.arrayBytes(4L * SHARDS);
+        for (KeyTable t : shards) {
+            if (t != null) {
+                bytes += t.memoryEstimate();
+            }
+        }
+        return bytes;
+    }
+
+    // ------------------------------------------------------------------------- sampling, iteration
+
+    /**
+     * A uniformly random entry, or null if empty: a shard is chosen with probability
+     * proportional to its size, then a uniform entry within it.
+     */
+    public Object randomEntry(RandomGenerator rnd) {
+        long total = size();
+        if (total == 0) {
+            return null;
+        }
+        long r = rnd.nextLong(total);
+        for (KeyTable t : shards) {
+            if (t == null) {
+                continue;
+            }
+            if (r < t.size()) {
+                return t.randomEntry(rnd);
+            }
+            r -= t.size();
+        }
+        throw new AssertionError("sizes changed during randomEntry");
+    }
+
+    /**
+     * One SCAN step: one bucket of one shard (after skipping empty shards). Same contract as
+     * {@link KeyTable#scan}, including what visitors may do.
+     */
+    public long scan(long cursor, EntryVisitor v) {
+        int s = (int) (cursor & (SHARDS - 1));
+        long tableCursor = cursor >>> SHARD_BITS;
+        while (true) {
+            KeyTable t = shards[s];
+            if (t != null && !t.isEmpty()) {
+                long next = t.scan(tableCursor, v);
+                if (next != 0) {
+                    return (next << SHARD_BITS) | s;
+                }
+                // Shard done: the next call starts the next shard (cursor non-zero since s+1 > 0).
+                return s + 1 == SHARDS ? 0 : s + 1;
+            }
+            s++;
+            tableCursor = 0;
+            if (s == SHARDS) {
+                return 0;
+            }
+        }
+    }
+
+    /**
+     * Active-expiry walk over the shards with TTL entries, {@code maxSlots} examined in all; see
+     * {@link KeyTable#ttlScan} for the visitor contract and coverage. Returns 0 after the last
+     * shard's last slot.
+     */
+    public long ttlScan(long cursor, int maxSlots, ExpiryVisitor v) {
+        int s = (int) (cursor & (SHARDS - 1));
+        long pos = cursor >>> SHARD_BITS;
+        int budget = maxSlots;
+        while (budget > 0) {
+            KeyTable t = shards[s];
+            if (t != null && t.expiresCount() > 0) {
+                long next = t.ttlScan(pos, budget, v);
+                budget -= Math.max(1, t.lastExamined());
+                if (next != 0) {
+                    return (next << SHARD_BITS) | s;
+                }
+            }
+            s++;
+            pos = 0;
+            if (s == SHARDS) {
+                return 0;
+            }
+        }
+        return (pos << SHARD_BITS) | s;
+    }
+
+    /** Visits every entry once, shard by shard. See {@link KeyTable#forEach}. */
+    public void forEach(EntryVisitor v) {
+        for (KeyTable t : shards) {
+            if (t != null) {
+                t.forEach(v);
+            }
+        }
+    }
+
+    /**
+     * Spends about {@code budget} slots of resize work across the shards (starting from a
+     * rotating shard, so a big resize in one shard cannot starve the others) and starts resizes
+     * that are due. For the server cron. Returns whether any shard is still resizing.
+     */
+    public boolean rehashStep(int budget) {
+        int remaining = budget;
+        boolean more = false;
+        for (int n = 0; n < SHARDS; n++) {
+            KeyTable t = shards[(rehashStart + n) & (SHARDS - 1)];
+            if (t == null) {
+                continue;
+            }
+            if (remaining > 0) {
+                remaining -= t.rehashAndResize(remaining);
+            }
+            more |= t.isResizing();
+        }
+        rehashStart = (rehashStart + 1) & (SHARDS - 1);
+        return more;
+    }
+}

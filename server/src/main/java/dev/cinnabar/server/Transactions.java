@@ -177,14 +177,25 @@ public final class Transactions {
         return false;
     }
 
-    /** Redis touchWatchedKey: a write to (db, key) dooms transactions watching it. */
+    /**
+     * Redis touchWatchedKey: a write to (db, key) dooms transactions watching it. A key that was
+     * already logically expired when watched and has now been deleted (lazy or active expiry,
+     * DEL) has not logically changed: the watch just forgets it was stale.
+     */
     public void touch(int db, byte[] k, int off, int len) {
         if (watchers.isEmpty()) {
             return;
         }
-        List<Client> l = watchers.get(new Watched(db, ByteKey.of(k, off, len)));
+        Watched w = new Watched(db, ByteKey.of(k, off, len));
+        List<Client> l = watchers.get(w);
         if (l != null) {
             for (Client c : l) {
+                if (c.watchExpired != null && expiredWhenWatched(c).contains(w)) {
+                    if (server.db(db).peek(k, off, len) == null) {
+                        expiredWhenWatched(c).remove(w);
+                    }
+                    continue;
+                }
                 c.flags |= Client.DIRTY_CAS;
             }
         }
@@ -200,6 +211,49 @@ public final class Transactions {
                 for (Client c : e.getValue()) {
                     c.flags |= Client.DIRTY_CAS;
                 }
+            }
+        }
+    }
+
+    /**
+     * Redis touchAllWatchedKeysInDb for a database about to be emptied (FLUSHDB, FLUSHALL:
+     * {@code replacedWith} null) or to get the contents of {@code replacedWith} (SWAPDB). A
+     * watched key is touched if it exists on either side, except where staleness hides the
+     * change: a key stale when watched that disappears, or is replaced by another stale one, and
+     * a missing key replaced by a stale one (which the watch then remembers as stale).
+     */
+    public void touchAllInDb(Database emptied, Database replacedWith) {
+        if (watchers.isEmpty()) {
+            return;
+        }
+        long now = server.clock.millis();
+        for (Map.Entry<Watched, List<Client>> e : watchers.entrySet()) {
+            Watched w = e.getKey();
+            if (w.db() != emptied.id) {
+                continue;
+            }
+            byte[] k = w.key().bytes();
+            boolean inEmptied = emptied.peek(k, 0, k.length) != null;
+            boolean inReplacement = replacedWith != null && replacedWith.peek(k, 0, k.length) != null;
+            if (!inEmptied && !inReplacement) {
+                continue;
+            }
+            boolean replacementStale = inReplacement && replacedWith.isExpiredNow(k, 0, k.length, now);
+            for (Client c : e.getValue()) {
+                boolean wasStale = c.watchExpired != null && expiredWhenWatched(c).contains(w);
+                if (wasStale) {
+                    if (!inReplacement) {
+                        expiredWhenWatched(c).remove(w);
+                        continue;
+                    }
+                    if (replacementStale) {
+                        continue;
+                    }
+                } else if (!inEmptied && replacementStale) {
+                    expiredWhenWatched(c).add(w);
+                    continue;
+                }
+                c.flags |= Client.DIRTY_CAS;
             }
         }
     }

@@ -2,25 +2,42 @@ package dev.cinnabar.server.keyspace;
 
 import dev.cinnabar.ds.Entries;
 import dev.cinnabar.ds.EntryVisitor;
-import dev.cinnabar.ds.ObjectEntry;
+import dev.cinnabar.ds.ExpiryVisitor;
 import dev.cinnabar.ds.KeyTable;
+import dev.cinnabar.ds.ObjectEntry;
 import dev.cinnabar.server.Client;
 import dev.cinnabar.server.Server;
+import dev.cinnabar.server.config.ConfigEnums.MaxmemoryPolicy;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One numbered database (SELECT n): the keyspace table plus Redis's semantics around it: lazy
- * expiry on access, LRU clock updates, hit/miss statistics, and the "key modified" signal that
- * WATCH (and later client tracking) hang off.
+ * expiry on access, LRU/LFU access tracking, hit/miss statistics, and the "key modified" signal
+ * that WATCH (and later client tracking) hang off.
  *
  * <p>Entries are either packed strings ({@code byte[]}, see {@link Entries}) or
  * {@link ObjectEntry} holding a {@code RedisValue}. Accessed only with the server lock held.
+ *
+ * <p>Expiry follows Redis's keyIsExpired: a key whose expiry time is T is still alive at T and
+ * gone from T+1 on; "now" is the running command's time snapshot ({@code Client.now}), so a
+ * key cannot vanish half-way through a command.
  */
 public final class Database {
+    /** Redis LFU_INIT_VAL: the counter of a new key, so it is not evicted right away. */
+    static final int LFU_INIT_VAL = 5;
+    /** Redis LRU_CLOCK_MAX: the LRU word holds a 24-bit clock in seconds. */
+    static final int LRU_CLOCK_MAX = (1 << 24) - 1;
+
     private final Server server;
     public final int id;
     // TODO(shards): becomes ShardedKeyTable (slot-range shards) once it lands in datastructures.
     private KeyTable table = new KeyTable();
+    /** Entries found expired by the current active-expiry step, deleted side effects pending. */
+    private final ArrayList<Object> expiredBatch = new ArrayList<>();
+    /** Running average TTL in ms of keys seen by active expiry (INFO keyspace avg_ttl). */
+    private long avgTtl;
 
     public Database(Server server, int id) {
         this.server = server;
@@ -35,12 +52,83 @@ public final class Database {
         return table.expiresCount();
     }
 
+    /** Average TTL in ms of the volatile keys, estimated by active expiry (INFO keyspace). */
+    public long avgTtl() {
+        return avgTtl;
+    }
+
+    // ---- access tracking (LRU / LFU) ----------------------------------------------------------
+
     /** Redis's 24-bit LRU clock in seconds. */
     public int lruClock() {
-        return (int) ((server.clock.millis() / 1000) & 0xFFFFFF);
+        return (int) ((server.clock.millis() / 1000) & LRU_CLOCK_MAX);
+    }
+
+    private boolean lfu() {
+        MaxmemoryPolicy p = server.config.memory.maxmemoryPolicy.get();
+        return p == MaxmemoryPolicy.ALLKEYS_LFU || p == MaxmemoryPolicy.VOLATILE_LFU;
+    }
+
+    /** Minutes clock of the LFU word's upper 16 bits (Redis LFUGetTimeInMinutes). */
+    private int lfuMinutes() {
+        return (int) ((server.clock.millis() / 60_000) & 0xFFFF);
+    }
+
+    /** The LRU word of a new value: the LRU clock, or under an LFU policy time + initial count. */
+    public int newLru() {
+        return lfu() ? (lfuMinutes() << 8) | LFU_INIT_VAL : lruClock();
+    }
+
+    /**
+     * Records an access to an entry, whatever the client's NO_TOUCH flag (TOUCH itself, and
+     * {@link #lookupRead} for normal clients): LRU clock, or LFU decay + logarithmic increment.
+     */
+    public void touch(Object e) {
+        if (lfu()) {
+            int counter = lfuCounter(Entries.lru(e));
+            if (counter < 255) {
+                double base = Math.max(0, counter - LFU_INIT_VAL);
+                double p = 1.0 / (base * server.config.memory.lfuLogFactor.get() + 1);
+                if (ThreadLocalRandom.current().nextDouble() < p) {
+                    counter++;
+                }
+            }
+            Entries.setLru(e, (lfuMinutes() << 8) | counter);
+        } else {
+            Entries.setLru(e, lruClock());
+        }
+    }
+
+    /**
+     * The LFU counter of an LRU word after decay: one point per lfu-decay-time minutes since the
+     * last access (Redis LFUDecrAndReturn). OBJECT FREQ.
+     */
+    public int lfuCounter(int word) {
+        int ldt = (word >>> 8) & 0xFFFF;
+        int counter = word & 0xFF;
+        int decay = server.config.memory.lfuDecayTime.get();
+        if (decay > 0) {
+            int now = lfuMinutes();
+            int elapsed = now >= ldt ? now - ldt : 65535 - ldt + now;
+            int periods = elapsed / decay;
+            counter = periods > counter ? 0 : counter - periods;
+        }
+        return counter;
+    }
+
+    /** Milliseconds since the last access according to an entry's LRU clock (Redis estimate). */
+    public long idleMillis(Object e) {
+        int clock = lruClock();
+        int lru = Entries.lru(e) & LRU_CLOCK_MAX;
+        long ticks = clock >= lru ? clock - lru : clock + (long) (LRU_CLOCK_MAX - lru);
+        return ticks * 1000;
     }
 
     // ---- lookups ------------------------------------------------------------------------------
+
+    private static boolean expired(Object e, long now) {
+        return Entries.hasExpire(e) && Entries.expireAt(e) < now;
+    }
 
     /**
      * Finds a key at time {@code now}, deleting it first if it has expired (Redis
@@ -48,7 +136,8 @@ public final class Database {
      */
     public Object find(byte[] k, int off, int len, long now) {
         Object e = table.get(k, off, len, KeyTable.hash(k, off, len));
-        if (e != null && Entries.hasExpire(e) && Entries.expireAt(e) <= now && expireNow(e, k, off, len)) {
+        if (e != null && expired(e, now)) {
+            expireNow(k, off, len);
             return null;
         }
         return e;
@@ -56,12 +145,27 @@ public final class Database {
 
     /** Lookup for reading: lazy expiry, keyspace hits/misses, LRU touch (Redis lookupKeyRead). */
     public Object lookupRead(Client c, int arg) {
-        Object e = find(c.argData(), c.argOff(arg), c.argLen(arg), c.now);
+        Object e = lookupReadNoTouch(c.argData(), c.argOff(arg), c.argLen(arg), c.now);
+        if (e != null && !c.has(Client.NO_TOUCH)) {
+            touch(e);
+        }
+        return e;
+    }
+
+    /**
+     * Lookup for reading that leaves the access time alone but counts hits/misses (Redis
+     * LOOKUP_NOTOUCH: EXISTS, TYPE, TTL, OBJECT...).
+     */
+    public Object lookupReadNoTouch(Client c, int arg) {
+        return lookupReadNoTouch(c.argData(), c.argOff(arg), c.argLen(arg), c.now);
+    }
+
+    public Object lookupReadNoTouch(byte[] k, int off, int len, long now) {
+        Object e = find(k, off, len, now);
         if (e == null) {
             server.stats.keyspaceMisses++;
         } else {
             server.stats.keyspaceHits++;
-            touchLru(c, e);
         }
         return e;
     }
@@ -69,22 +173,16 @@ public final class Database {
     /** Lookup for writing: lazy expiry and LRU touch, no hit/miss statistics. */
     public Object lookupWrite(Client c, int arg) {
         Object e = find(c.argData(), c.argOff(arg), c.argLen(arg), c.now);
-        if (e != null) {
-            touchLru(c, e);
+        if (e != null && !c.has(Client.NO_TOUCH)) {
+            touch(e);
         }
         return e;
-    }
-
-    private void touchLru(Client c, Object e) {
-        if (!c.has(Client.NO_TOUCH)) {
-            Entries.setLru(e, lruClock());
-        }
     }
 
     /** Whether the key exists but is logically expired at {@code now} (WATCH checks). */
     public boolean isExpiredNow(byte[] k, int off, int len, long now) {
         Object e = table.get(k, off, len, KeyTable.hash(k, off, len));
-        return e != null && Entries.hasExpire(e) && Entries.expireAt(e) <= now;
+        return e != null && expired(e, now);
     }
 
     /** Finds an entry without expiring it or touching anything (DEBUG, introspection). */
@@ -96,18 +194,21 @@ public final class Database {
 
     /**
      * Stores a string value, replacing any value of any type. {@code expireAt} is an absolute
-     * Unix time in ms, -1 for none.
+     * Unix time in ms, -1 for none. An overwritten key keeps its access data (Redis dbSetValue).
      */
     public void setString(byte[] k, int off, int len, byte[] v, int vOff, int vLen, int enc, long expireAt) {
-        byte[] e = Entries.newString(k, off, len, v, vOff, vLen, enc, expireAt, lruClock());
-        table.put(e, KeyTable.hash(k, off, len));
+        byte[] e = Entries.newString(k, off, len, v, vOff, vLen, enc, expireAt, 0);
+        Object old = table.put(e, KeyTable.hash(k, off, len));
+        Entries.setLru(e, old != null ? Entries.lru(old) : newLru());
         modified(k, off, len);
     }
 
     /** Stores an object value (any type), replacing any value. */
     public void setObject(byte[] k, int off, int len, Object value, long expireAt) {
-        byte[] key = java.util.Arrays.copyOfRange(k, off, off + len);
-        table.put(new ObjectEntry(key, value, expireAt, lruClock()), KeyTable.hash(k, off, len));
+        byte[] key = Arrays.copyOfRange(k, off, off + len);
+        ObjectEntry e = new ObjectEntry(key, value, expireAt, 0);
+        Object old = table.put(e, KeyTable.hash(k, off, len));
+        e.lru = old != null ? Entries.lru(old) : newLru();
         modified(k, off, len);
     }
 
@@ -145,24 +246,52 @@ public final class Database {
         byte[] k = Entries.keyArray(n);
         int off = Entries.keyOffset(n);
         int len = Entries.keyLength(n);
-        table.put(n, KeyTable.hash(k, off, len));
+        int h = KeyTable.hash(k, off, len);
+        if (!table.replace(entry, n, h)) {
+            table.put(n, h);
+        }
         modified(k, off, len);
         return n;
     }
 
-    /** Empties the database (FLUSHDB). Returns the number of keys removed. */
+    /**
+     * A copy of an entry under another key, with the same value (shared: the caller drops the
+     * original, as RENAME does), expiry and access data.
+     */
+    public static Object withKey(Object e, byte[] k, int off, int len) {
+        if (e instanceof byte[] p) {
+            return Entries.newString(k, off, len, p, Entries.valueOffset(p), Entries.valueLength(p),
+                    Entries.encoding(p), Entries.expireAt(p), Entries.lru(p));
+        }
+        ObjectEntry o = (ObjectEntry) e;
+        return new ObjectEntry(Arrays.copyOfRange(k, off, off + len), o.value, o.expireAt, o.lru);
+    }
+
+    /**
+     * Empties the database (FLUSHDB, FLUSHALL). Returns the number of keys removed. Watched keys
+     * that existed are touched first, as Redis's signalFlushedDb does.
+     */
     public long flush() {
         long n = table.size();
-        server.transactions.touchAll(id, key -> table.get(key, 0, key.length, KeyTable.hash(key, 0, key.length)) != null);
+        server.transactions.touchAllInDb(this, null);
         table = new KeyTable();
+        avgTtl = 0;
+        server.expiry.resetCursor(id);
         return n;
     }
 
-    /** SWAPDB: exchanges the contents of two databases. */
+    /** SWAPDB: exchanges the contents of two databases (watchers stay with the db number). */
     public void swapWith(Database other) {
+        server.transactions.touchAllInDb(this, other);
+        server.transactions.touchAllInDb(other, this);
         KeyTable t = table;
         table = other.table;
         other.table = t;
+        long a = avgTtl;
+        avgTtl = other.avgTtl;
+        other.avgTtl = a;
+        server.expiry.resetCursor(id);
+        server.expiry.resetCursor(other.id);
     }
 
     /** Signals that a key changed (Redis signalModifiedKey: WATCH, later client tracking). */
@@ -173,34 +302,73 @@ public final class Database {
     // ---- expiry -------------------------------------------------------------------------------
 
     /**
-     * Deletes an expired entry on access (Redis deleteExpiredKeyAndPropagate). Returns whether
-     * the key must be treated as missing.
+     * Deletes an expired key (Redis deleteExpiredKeyAndPropagate): the key is removed before
+     * watchers are told, so WATCH can tell a stale key that vanished from a modified one.
      */
-    private boolean expireNow(Object e, byte[] k, int off, int len) {
-        table.remove(k, off, len, KeyTable.hash(k, off, len));
+    private void expireNow(byte[] k, int off, int len) {
+        Object e = table.remove(k, off, len, KeyTable.hash(k, off, len));
+        expiredSideEffects(e, k, off, len);
+    }
+
+    private void expiredSideEffects(Object e, byte[] k, int off, int len) {
         server.stats.expiredKeys++;
         modified(k, off, len);
         server.expiry.expired(this, e);
-        return true;
     }
 
-    /** Active expiry over this database: visits entries with a TTL, bounded by {@code maxSlots}. */
-    public long activeExpire(long cursor, int maxSlots, long now, int[] found) {
-        return table.ttlScan(cursor, maxSlots, e -> {
-            if (Entries.expireAt(e) <= now) {
-                found[0]++;
-                server.stats.expiredKeys++;
-                server.transactions.touch(id, Entries.keyArray(e), Entries.keyOffset(e), Entries.keyLength(e));
-                server.expiry.expired(this, e);
-                return true;
-            }
-            found[1]++;
-            return false;
-        });
+    /**
+     * One active-expiry step over this database: examines up to {@code maxSlots} slots from
+     * {@code cursor}, deletes the TTL entries expired at {@code now}, and returns the cursor to
+     * continue from (0 after a complete pass). {@code counts[0]} is increased by the entries
+     * expired, {@code counts[1]} by the TTL entries examined.
+     */
+    public long activeExpire(long cursor, int maxSlots, long now, long[] counts) {
+        scanNow = now;
+        ttlSum = 0;
+        ttlSamples = 0;
+        long next = table.ttlScan(cursor, maxSlots, expiryCheck);
+        ArrayList<Object> batch = expiredBatch;
+        counts[0] += batch.size();
+        counts[1] += batch.size() + ttlSamples;
+        // Side effects after the walk: watchers must see the keys already gone.
+        for (int i = 0; i < batch.size(); i++) {
+            Object e = batch.get(i);
+            expiredSideEffects(e, Entries.keyArray(e), Entries.keyOffset(e), Entries.keyLength(e));
+        }
+        batch.clear();
+        if (ttlSamples > 0) {
+            // Redis's running average: each sample batch moves the estimate by 2%.
+            long sample = ttlSum / ttlSamples;
+            avgTtl = avgTtl == 0 ? sample : (avgTtl / 50) * 49 + sample / 50;
+        }
+        return next;
+    }
+
+    // State of the active-expiry walk in progress (fields, so the cron allocates nothing).
+    private long scanNow;
+    private long ttlSum;
+    private long ttlSamples;
+    private final ExpiryVisitor expiryCheck = this::checkExpired;
+
+    private boolean checkExpired(Object e) {
+        long at = Entries.expireAt(e);
+        if (at < scanNow) {
+            expiredBatch.add(e);
+            return true;
+        }
+        ttlSum += at - scanNow;
+        ttlSamples++;
+        return false;
+    }
+
+    /** Slots of the table (for sizing active-expiry work). */
+    public int capacity() {
+        return table.capacity();
     }
 
     // ---- iteration --------------------------------------------------------------------------
 
+    /** One SCAN step (see {@link KeyTable#scan}): the visitor must not modify this database. */
     public long scan(long cursor, EntryVisitor v) {
         return table.scan(cursor, v);
     }
@@ -209,17 +377,18 @@ public final class Database {
         table.forEach(v);
     }
 
-    /** A random entry, not expired at {@code now}, or null (Redis dbRandomKey). */
+    /**
+     * A random entry, not expired at {@code now}, or null (Redis dbRandomKey). Expired entries
+     * met on the way are deleted, so the loop ends: each round returns or removes a key.
+     */
     public Object randomEntry(long now) {
-        // Bounded retries: a database full of expired keys must not loop forever.
-        for (int tries = 0; tries < 100 && table.size() > 0; tries++) {
+        while (table.size() > 0) {
             Object e = table.randomEntry(ThreadLocalRandom.current());
             if (e == null) {
                 return null;
             }
-            if (Entries.hasExpire(e) && Entries.expireAt(e) <= now) {
-                byte[] k = Entries.keyArray(e);
-                expireNow(e, k, Entries.keyOffset(e), Entries.keyLength(e));
+            if (expired(e, now)) {
+                expireNow(Entries.keyArray(e), Entries.keyOffset(e), Entries.keyLength(e));
                 continue;
             }
             return e;

@@ -3,21 +3,37 @@ package dev.cinnabar.server.keyspace;
 import dev.cinnabar.server.Server;
 
 /**
- * Active expiry (Redis activeExpireCycle, slow mode): every cron tick, walks the entries that
- * carry a TTL in each database and deletes the expired ones, within a time budget of 25% of
- * the tick so a huge keyspace never stalls the server. Keys that are never accessed are
- * reclaimed this way; accessed ones expire lazily on lookup ({@link Database#find}).
+ * Active expiry (the job of Redis's activeExpireCycle): every cron tick, walks the slots of each
+ * database's table that hold entries with a TTL and deletes the expired ones. Keys that are
+ * never accessed are reclaimed this way; accessed ones expire lazily on lookup
+ * ({@link Database#find}).
+ *
+ * <p>Redis samples random volatile keys and stops while few of them turn out expired, which
+ * bounds memory held by stale keys only statistically. Here each database keeps a cursor into
+ * its table and every tick advances it by a quota of slots sized so that a complete pass takes
+ * at most {@value #PASS_MILLIS} ms: any key is deleted at most about that long after its expiry
+ * even if nothing ever reads it, and the work per tick is proportional to the table, not to the
+ * number of keys expiring. Beyond the quota the walk goes on while the steps keep finding many
+ * expired keys (Redis's "acceptable stale" rule), to catch up after mass expiry. Either way a
+ * tick never uses more than its time budget: 25% of the tick (Redis's slow-cycle share, raised a
+ * little by active-expire-effort), checked every {@value #SLOTS_PER_STEP} slots.
  *
  * <p>Runs with the server lock held.
  */
 public final class Expiry {
-    /** Slots of the table examined between clock checks. */
-    private static final int SLOTS_PER_STEP = 2048;
+    /** Slots examined between clock checks. */
+    static final int SLOTS_PER_STEP = 2048;
+    /** Longest time a complete pass over a table may be spread over. */
+    static final int PASS_MILLIS = 500;
 
     private final Server server;
     private final long[] cursors;
     private int nextDb;
     private boolean enabled = true;
+    /** Cycle time not yet reported in whole milliseconds to the stats. */
+    private long cpuNanosRemainder;
+    /** Expired / examined TTL entries of the cycle in progress. */
+    private final long[] counts = new long[2];
 
     public Expiry(Server server) {
         this.server = server;
@@ -33,15 +49,29 @@ public final class Expiry {
         return enabled;
     }
 
+    /** Restarts the walk of a database whose table was replaced (FLUSHDB, SWAPDB). */
+    void resetCursor(int db) {
+        if (db < cursors.length) {
+            cursors[db] = 0;
+        }
+    }
+
+    /** One cycle; called from the server cron. */
     public void activeCycle() {
         if (!enabled) {
             return;
         }
+        int hz = Math.max(1, server.config.general.hz.get());
+        int effort = server.config.memory.activeExpireEffort.get() - 1; // 0..9 as in Redis
+        long tickNanos = 1_000_000_000L / hz;
+        long budgetNanos = tickNanos * (25 + 2 * effort) / 100;
+        int ticksPerPass = Math.max(1, hz * PASS_MILLIS / 1000);
+        int stalePercent = 10 - effort;
         long start = System.nanoTime();
-        long budgetNanos = 250_000_000L / Math.max(1, server.config.general.hz.get()); // 25% of a tick
-        int dbs = server.dbCount();
-        int[] found = new int[2];
         long now = server.clock.millis();
+        counts[0] = 0;
+        counts[1] = 0;
+        int dbs = server.dbCount();
         for (int n = 0; n < dbs; n++) {
             int i = (nextDb + n) % dbs;
             Database db = server.db(i);
@@ -49,25 +79,43 @@ public final class Expiry {
                 cursors[i] = 0;
                 continue;
             }
-            do {
-                cursors[i] = db.activeExpire(cursors[i], SLOTS_PER_STEP, now, found);
+            long quota = (db.capacity() + ticksPerPass - 1) / ticksPerPass;
+            long walked = 0;
+            while (true) {
+                long expiredBefore = counts[0];
+                long sampledBefore = counts[1];
+                cursors[i] = db.activeExpire(cursors[i], SLOTS_PER_STEP, now, counts);
+                walked += SLOTS_PER_STEP;
                 if (System.nanoTime() - start > budgetNanos) {
                     server.stats.expiredTimeCapReached++;
-                    nextDb = i;
-                    finish(start, found);
+                    nextDb = i; // resume with this database next tick
+                    finish(start);
                     return;
                 }
-            } while (cursors[i] != 0);
+                if (cursors[i] == 0) {
+                    break; // a complete pass: enough for this tick
+                }
+                if (walked >= quota) {
+                    long expired = counts[0] - expiredBefore;
+                    long sampled = counts[1] - sampledBefore;
+                    if (expired * 100 <= sampled * stalePercent) {
+                        break;
+                    }
+                }
+            }
         }
         nextDb = 0;
-        finish(start, found);
+        finish(start);
     }
 
-    private void finish(long start, int[] found) {
-        server.stats.expireCycleCpuMillis += (System.nanoTime() - start) / 1_000_000;
-        long sampled = (long) found[0] + found[1];
-        if (sampled > 0) {
-            server.stats.expiredStaleSamples = found[0] * 100L / sampled;
+    private void finish(long start) {
+        long nanos = System.nanoTime() - start + cpuNanosRemainder;
+        server.stats.expireCycleCpuMillis += nanos / 1_000_000;
+        cpuNanosRemainder = nanos % 1_000_000;
+        if (counts[1] > 0) {
+            // Redis keeps a slowly moving average of the stale share of what it samples.
+            long perc = counts[0] * 100 / counts[1];
+            server.stats.expiredStaleSamples = (perc * 5 + server.stats.expiredStaleSamples * 95) / 100;
         }
     }
 

@@ -349,7 +349,8 @@ public final class KeyspaceFamily {
         int patOff = pOff;
         int patLen = pLen;
         // Like Redis: stop after COUNT entries were looked at, or after 10*COUNT buckets when the
-        // table is sparse, so one call never walks a huge empty table.
+        // table is sparse, so one call never walks a huge empty table. (A COUNT so large that
+        // the product wraps means no bucket limit, as in Redis's C.)
         long maxIterations = count * 10;
         do {
             cursor = db.scan(cursor, e -> {
@@ -360,7 +361,7 @@ public final class KeyspaceFamily {
                 }
                 found.add(e);
             });
-        } while (cursor != 0 && maxIterations-- > 0 && sampled[0] < count);
+        } while (cursor != 0 && maxIterations-- != 0 && sampled[0] < count);
         // Expired keys met are deleted now that the visit is over; the TYPE filter looks keys up
         // as a read (statistics included) exactly as Redis 7.2 does.
         int kept = 0;
@@ -682,8 +683,9 @@ public final class KeyspaceFamily {
         if (t < 0) {
             t = 0;
         }
-        // Seconds are rounded to the nearest, as Redis does for both TTL and EXPIRETIME.
-        c.reply.integer(millis ? t : (t + 500) / 1000);
+        // Seconds are rounded to the nearest, as Redis does for both TTL and EXPIRETIME; t >= 0,
+        // so unsigned arithmetic keeps the rounding right even next to Long.MAX_VALUE.
+        c.reply.integer(millis ? t : Long.divideUnsigned(t + 500, 1000));
     }
 
     static void persist(Client c) {

@@ -31,7 +31,7 @@ public final class Expiry {
     private int nextDb;
     private boolean enabled = true;
     /** Cycle time not yet reported in whole milliseconds to the stats. */
-    private long cpuNanosRemainder;
+    private long cpuMicrosRemainder;
     /** Expired / examined TTL entries of the cycle in progress. */
     private final long[] counts = new long[2];
 
@@ -56,6 +56,11 @@ public final class Expiry {
         }
     }
 
+    /** Where the walk of a database stands (tests). */
+    long cursor(int db) {
+        return cursors[db];
+    }
+
     /** One cycle; called from the server cron. */
     public void activeCycle() {
         if (!enabled) {
@@ -63,11 +68,11 @@ public final class Expiry {
         }
         int hz = Math.max(1, server.config.general.hz.get());
         int effort = server.config.memory.activeExpireEffort.get() - 1; // 0..9 as in Redis
-        long tickNanos = 1_000_000_000L / hz;
-        long budgetNanos = tickNanos * (25 + 2 * effort) / 100;
+        long budgetMicros = 1_000_000L / hz * (25 + 2 * effort) / 100;
         int ticksPerPass = Math.max(1, hz * PASS_MILLIS / 1000);
         int stalePercent = 10 - effort;
-        long start = System.nanoTime();
+        // The server clock's monotonic time, so tests can simulate slow steps.
+        long start = server.clock.monoMicros();
         long now = server.clock.millis();
         counts[0] = 0;
         counts[1] = 0;
@@ -81,26 +86,30 @@ public final class Expiry {
             }
             long quota = (db.capacity() + ticksPerPass - 1) / ticksPerPass;
             long walked = 0;
+            // Whether the last step that met any TTL entry found many of them expired. Steps
+            // that meet none (empty stretches, or only resize migration) do not change it.
+            boolean stale = false;
             while (true) {
                 long expiredBefore = counts[0];
                 long sampledBefore = counts[1];
-                cursors[i] = db.activeExpire(cursors[i], SLOTS_PER_STEP, now, counts);
-                walked += SLOTS_PER_STEP;
-                if (System.nanoTime() - start > budgetNanos) {
+                long from = cursors[i];
+                cursors[i] = db.activeExpire(from, SLOTS_PER_STEP, now, counts);
+                // Slots actually advanced: during a resize part of a step goes to migration.
+                walked += Math.max(0, cursors[i] - from);
+                if (server.clock.monoMicros() - start > budgetMicros) {
                     server.stats.expiredTimeCapReached++;
                     nextDb = i; // resume with this database next tick
                     finish(start);
                     return;
                 }
-                if (cursors[i] == 0) {
-                    break; // a complete pass: enough for this tick
+                long sampled = counts[1] - sampledBefore;
+                if (sampled > 0) {
+                    stale = (counts[0] - expiredBefore) * 100 > sampled * stalePercent;
                 }
-                if (walked >= quota) {
-                    long expired = counts[0] - expiredBefore;
-                    long sampled = counts[1] - sampledBefore;
-                    if (expired * 100 <= sampled * stalePercent) {
-                        break;
-                    }
+                // Past the quota, or at the end of a pass (which a shrinking table can also end
+                // early), go on only to catch up with mass expiry.
+                if (db.expiresCount() == 0 || ((cursors[i] == 0 || walked >= quota) && !stale)) {
+                    break;
                 }
             }
         }
@@ -109,9 +118,9 @@ public final class Expiry {
     }
 
     private void finish(long start) {
-        long nanos = System.nanoTime() - start + cpuNanosRemainder;
-        server.stats.expireCycleCpuMillis += nanos / 1_000_000;
-        cpuNanosRemainder = nanos % 1_000_000;
+        long micros = server.clock.monoMicros() - start + cpuMicrosRemainder;
+        server.stats.expireCycleCpuMillis += micros / 1000;
+        cpuMicrosRemainder = micros % 1000;
         if (counts[1] > 0) {
             // Redis keeps a slowly moving average of the stale share of what it samples.
             long perc = counts[0] * 100 / counts[1];

@@ -1,0 +1,33 @@
+package dev.cinnabar.server.testkit;
+
+import dev.cinnabar.server.Log;
+import dev.cinnabar.server.Server;
+import dev.cinnabar.server.ServerClock;
+import dev.cinnabar.server.config.ServerConfig;
+
+/** Starts in-process servers with a chosen clock (the embedding builder always uses real time). */
+public final class TestServers {
+    private TestServers() {}
+
+    /** A started server on an ephemeral loopback port; {@code extraConfig} is redis.conf text. */
+    public static Server start(ServerClock clock, String extraConfig) {
+        Server s = create(clock, extraConfig);
+        try {
+            s.start();
+        } catch (java.net.BindException e) {
+            throw new IllegalStateException(e);
+        }
+        return s;
+    }
+
+    /** A server that is not listening: for driving keyspace internals directly. */
+    public static Server create(ServerClock clock, String extraConfig) {
+        ServerConfig cfg = new ServerConfig();
+        try {
+            cfg.loadFromString("port 0\nbind 127.0.0.1\nsave \"\"\nappendonly no\n" + extraConfig);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+        return new Server(cfg, Log.silent(), clock);
+    }
+}

@@ -402,7 +402,6 @@ class KeyspaceFamilyTest {
         call("GET", "foo");
         assertThat(call("OBJECT", "IDLETIME", "foo")).isEqualTo(0L);
         clock.advance(10_000);
-        // An overwrite keeps the access data of the old value (Redis dbSetValue).
         assertThat((Long) call("OBJECT", "IDLETIME", "foo")).isBetween(9L, 11L);
     }
 
@@ -432,6 +431,11 @@ class KeyspaceFamilyTest {
         }
         long freq = (Long) call("OBJECT", "FREQ", "foo");
         assertThat(freq).isGreaterThan(5L).isLessThan(100L);
+        // An overwrite keeps the access data of the old value (Redis dbSetValue): the counter
+        // goes on (its own access may add one), it does not restart at 5.
+        call("SET", "foo", "b");
+        freq = (Long) call("OBJECT", "FREQ", "foo");
+        assertThat(freq).isGreaterThan(5L);
         // One point of decay per lfu-decay-time (1) minute without access.
         clock.advance(3 * 60_000);
         assertThat(call("OBJECT", "FREQ", "foo")).isEqualTo(freq - 3);

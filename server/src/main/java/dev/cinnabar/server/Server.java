@@ -36,6 +36,8 @@ public final class Server implements AutoCloseable {
     public final Transactions transactions;
     public final Clients clients;
     public final Expiry expiry;
+    public final dev.cinnabar.server.scripting.FunctionLibraries functions =
+            new dev.cinnabar.server.scripting.FunctionLibraries();
     public final String runId;
     public final long startMillis;
     public final long startMonoMicros;

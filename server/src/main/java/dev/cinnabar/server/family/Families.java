@@ -16,5 +16,6 @@ public final class Families {
         ConfigFamily.register(t);
         DebugFamily.register(t);
         IntrospectionFamily.register(t);
+        FunctionFamily.register(t);
     }
 }

@@ -34,6 +34,7 @@ public final class ShardedKeyTable {
     private static final int SLOT_TO_SHARD_SHIFT = Integer.numberOfTrailingZeros(SLOTS_PER_SHARD);
 
     private final KeyTable[] shards = new KeyTable[SHARDS];
+    private int lastExamined;
     /** Shard where the next {@link #rehashStep} starts, rotated so every shard gets a turn. */
     private int rehashStart;
 
@@ -165,6 +166,17 @@ public final class ShardedKeyTable {
         return n;
     }
 
+    /** Total slots of the allocated shards (sizes work such as an active-expiry pass). */
+    public long capacity() {
+        long n = 0;
+        for (KeyTable t : shards) {
+            if (t != null) {
+                n += t.capacity();
+            }
+        }
+        return n;
+    }
+
     /** Heap bytes of the tables (not the entries), for INFO memory accounting. */
     public long memoryEstimate() {
         // This object plus the shards array (header + 16 compressed references).
@@ -235,11 +247,14 @@ public final class ShardedKeyTable {
         int s = (int) (cursor & (SHARDS - 1));
         long pos = cursor >>> SHARD_BITS;
         int budget = maxSlots;
+        lastExamined = 0;
         while (budget > 0) {
             KeyTable t = shards[s];
             if (t != null && t.expiresCount() > 0) {
                 long next = t.ttlScan(pos, budget, v);
-                budget -= Math.max(1, t.lastExamined());
+                int used = Math.max(1, t.lastExamined());
+                budget -= used;
+                lastExamined += used;
                 if (next != 0) {
                     return (next << SHARD_BITS) | s;
                 }
@@ -251,6 +266,14 @@ public final class ShardedKeyTable {
             }
         }
         return (pos << SHARD_BITS) | s;
+    }
+
+    /**
+     * Slots examined by the last {@link #ttlScan}, over all shards: cursors encode the shard in
+     * their low bits, so their differences do not measure work.
+     */
+    public int lastExamined() {
+        return lastExamined;
     }
 
     /** Visits every entry once, shard by shard. See {@link KeyTable#forEach}. */

@@ -3,7 +3,7 @@ package dev.cinnabar.server.keyspace;
 import dev.cinnabar.ds.Entries;
 import dev.cinnabar.ds.EntryVisitor;
 import dev.cinnabar.ds.ExpiryVisitor;
-import dev.cinnabar.ds.KeyTable;
+import dev.cinnabar.ds.ShardedKeyTable;
 import dev.cinnabar.ds.ObjectEntry;
 import dev.cinnabar.server.Client;
 import dev.cinnabar.server.Server;
@@ -32,8 +32,8 @@ public final class Database {
 
     private final Server server;
     public final int id;
-    // TODO(shards): becomes ShardedKeyTable (slot-range shards) once it lands in datastructures.
-    private KeyTable table = new KeyTable();
+    /** Split by hash-slot range: the seam for cluster mode, per-shard locks and snapshots. */
+    private ShardedKeyTable table = new ShardedKeyTable();
     /** Entries found expired by the current active-expiry step, deleted side effects pending. */
     private final ArrayList<Object> expiredBatch = new ArrayList<>();
     /** Running average TTL in ms of keys seen by active expiry (INFO keyspace avg_ttl). */
@@ -135,7 +135,7 @@ public final class Database {
      * expireIfNeeded + lookupKey without side effects on statistics or LRU).
      */
     public Object find(byte[] k, int off, int len, long now) {
-        Object e = table.get(k, off, len, KeyTable.hash(k, off, len));
+        Object e = table.get(ShardedKeyTable.token(k, off, len), k, off, len);
         if (e != null && expired(e, now)) {
             expireNow(k, off, len);
             return null;
@@ -181,13 +181,13 @@ public final class Database {
 
     /** Whether the key exists but is logically expired at {@code now} (WATCH checks). */
     public boolean isExpiredNow(byte[] k, int off, int len, long now) {
-        Object e = table.get(k, off, len, KeyTable.hash(k, off, len));
+        Object e = table.get(ShardedKeyTable.token(k, off, len), k, off, len);
         return e != null && expired(e, now);
     }
 
     /** Finds an entry without expiring it or touching anything (DEBUG, introspection). */
     public Object peek(byte[] k, int off, int len) {
-        return table.get(k, off, len, KeyTable.hash(k, off, len));
+        return table.get(ShardedKeyTable.token(k, off, len), k, off, len);
     }
 
     // ---- writes -------------------------------------------------------------------------------
@@ -198,7 +198,7 @@ public final class Database {
      */
     public void setString(byte[] k, int off, int len, byte[] v, int vOff, int vLen, int enc, long expireAt) {
         byte[] e = Entries.newString(k, off, len, v, vOff, vLen, enc, expireAt, 0);
-        Object old = table.put(e, KeyTable.hash(k, off, len));
+        Object old = table.put(ShardedKeyTable.token(k, off, len), e);
         Entries.setLru(e, old != null ? Entries.lru(old) : newLru());
         modified(k, off, len);
     }
@@ -207,7 +207,7 @@ public final class Database {
     public void setObject(byte[] k, int off, int len, Object value, long expireAt) {
         byte[] key = Arrays.copyOfRange(k, off, off + len);
         ObjectEntry e = new ObjectEntry(key, value, expireAt, 0);
-        Object old = table.put(e, KeyTable.hash(k, off, len));
+        Object old = table.put(ShardedKeyTable.token(k, off, len), e);
         e.lru = old != null ? Entries.lru(old) : newLru();
         modified(k, off, len);
     }
@@ -217,13 +217,13 @@ public final class Database {
         byte[] k = Entries.keyArray(entry);
         int off = Entries.keyOffset(entry);
         int len = Entries.keyLength(entry);
-        table.put(entry, KeyTable.hash(k, off, len));
+        table.put(ShardedKeyTable.token(k, off, len), entry);
         modified(k, off, len);
     }
 
     /** Deletes a key; returns whether it existed. */
     public boolean delete(byte[] k, int off, int len) {
-        Object e = table.remove(k, off, len, KeyTable.hash(k, off, len));
+        Object e = table.remove(ShardedKeyTable.token(k, off, len), k, off, len);
         if (e != null) {
             modified(k, off, len);
             return true;
@@ -233,7 +233,7 @@ public final class Database {
 
     /** Removes and returns an entry (RENAME, MOVE, GETDEL). */
     public Object remove(byte[] k, int off, int len) {
-        Object e = table.remove(k, off, len, KeyTable.hash(k, off, len));
+        Object e = table.remove(ShardedKeyTable.token(k, off, len), k, off, len);
         if (e != null) {
             modified(k, off, len);
         }
@@ -246,9 +246,9 @@ public final class Database {
         byte[] k = Entries.keyArray(n);
         int off = Entries.keyOffset(n);
         int len = Entries.keyLength(n);
-        int h = KeyTable.hash(k, off, len);
-        if (!table.replace(entry, n, h)) {
-            table.put(n, h);
+        long h = ShardedKeyTable.token(k, off, len);
+        if (!table.replace(h, entry, n)) {
+            table.put(h, n);
         }
         modified(k, off, len);
         return n;
@@ -274,7 +274,7 @@ public final class Database {
     public long flush() {
         long n = table.size();
         server.transactions.touchAllInDb(this, null);
-        table = new KeyTable();
+        table = new ShardedKeyTable();
         avgTtl = 0;
         server.expiry.resetCursor(id);
         return n;
@@ -284,7 +284,7 @@ public final class Database {
     public void swapWith(Database other) {
         server.transactions.touchAllInDb(this, other);
         server.transactions.touchAllInDb(other, this);
-        KeyTable t = table;
+        ShardedKeyTable t = table;
         table = other.table;
         other.table = t;
         long a = avgTtl;
@@ -306,7 +306,7 @@ public final class Database {
      * watchers are told, so WATCH can tell a stale key that vanished from a modified one.
      */
     private void expireNow(byte[] k, int off, int len) {
-        Object e = table.remove(k, off, len, KeyTable.hash(k, off, len));
+        Object e = table.remove(ShardedKeyTable.token(k, off, len), k, off, len);
         expiredSideEffects(e, k, off, len);
     }
 
@@ -322,6 +322,11 @@ public final class Database {
      * continue from (0 after a complete pass). {@code counts[0]} is increased by the entries
      * expired, {@code counts[1]} by the TTL entries examined.
      */
+    /** Slots examined by the last {@link #activeExpire} step. */
+    public int lastExpireExamined() {
+        return table.lastExamined();
+    }
+
     public long activeExpire(long cursor, int maxSlots, long now, long[] counts) {
         scanNow = now;
         ttlSum = 0;
@@ -362,13 +367,13 @@ public final class Database {
     }
 
     /** Slots of the table (for sizing active-expiry work). */
-    public int capacity() {
+    public long capacity() {
         return table.capacity();
     }
 
     // ---- iteration --------------------------------------------------------------------------
 
-    /** One SCAN step (see {@link KeyTable#scan}): the visitor must not modify this database. */
+    /** One SCAN step (see {@link ShardedKeyTable#scan}): the visitor must not modify this database. */
     public long scan(long cursor, EntryVisitor v) {
         return table.scan(cursor, v);
     }

@@ -28,6 +28,7 @@ public final class Expiry {
 
     private final Server server;
     private final long[] cursors;
+    private final long[] lastWalked;
     private int nextDb;
     private boolean enabled = true;
     /** Cycle time not yet reported in whole milliseconds to the stats. */
@@ -38,6 +39,7 @@ public final class Expiry {
     public Expiry(Server server) {
         this.server = server;
         this.cursors = new long[server.dbCount()];
+        this.lastWalked = new long[server.dbCount()];
     }
 
     /** DEBUG SET-ACTIVE-EXPIRE. */
@@ -59,6 +61,11 @@ public final class Expiry {
     /** Where the walk of a database stands (tests). */
     long cursor(int db) {
         return cursors[db];
+    }
+
+    /** Slots the last cycle examined in a database (tests check the per-tick quota). */
+    long lastWalked(int db) {
+        return lastWalked[db];
     }
 
     /** One cycle; called from the server cron. */
@@ -94,8 +101,9 @@ public final class Expiry {
                 long sampledBefore = counts[1];
                 long from = cursors[i];
                 cursors[i] = db.activeExpire(from, SLOTS_PER_STEP, now, counts);
-                // Slots actually advanced: during a resize part of a step goes to migration.
-                walked += Math.max(0, cursors[i] - from);
+                // Slots actually examined (cursors encode the shard, so their difference is not work).
+                walked += db.lastExpireExamined();
+                lastWalked[i] = walked;
                 if (server.clock.monoMicros() - start > budgetMicros) {
                     server.stats.expiredTimeCapReached++;
                     nextDb = i; // resume with this database next tick

@@ -90,7 +90,7 @@ class ActiveExpiryTest {
         s.expiry.activeCycle();
         int ticksPerPass = 10 * Expiry.PASS_MILLIS / 1000;
         long quota = db.capacity() / ticksPerPass;
-        assertThat(s.expiry.cursor(0)).isBetween(quota, quota + Expiry.SLOTS_PER_STEP);
+        assertThat(s.expiry.lastWalked(0)).isBetween(quota, quota + Expiry.SLOTS_PER_STEP);
         assertThat(db.size()).isEqualTo(100_000);
     }
 

@@ -528,9 +528,10 @@ public final class StringFamily {
     }
 
     /**
-     * Redis incrDecrCommand. The hot path: the current value is parsed from the entry's bytes,
-     * the new one formatted into the client's scratch buffer and stored as an int-encoded
-     * packed entry that keeps the key's expiry; nothing else is allocated.
+     * Redis incrDecrCommand. The hot path: the current value is parsed from the entry's bytes and
+     * the new one formatted into the client's scratch buffer, then written into the entry in
+     * place when it has as many digits (no allocation at all), else stored as a new
+     * int-encoded packed entry that keeps the key's expiry.
      */
     private static void incrDecr(Client c, long by) {
         Database db = c.db;
@@ -560,7 +561,14 @@ public final class StringFamily {
         byte[] buf = c.numScratch;
         int n = Ascii.putLong(buf, 0, v);
         byte[] d = c.argData();
-        db.setString(d, c.argOff(1), c.argLen(1), buf, 0, n, Entries.ENC_INT, expireAt);
+        if (e instanceof byte[] p && Entries.valueLength(p) == n) {
+            // Same number of digits: rewrite the packed entry in place (Redis also updates an
+            // unshared int object in place), keeping its key, expiry and LRU.
+            Entries.withValue(p, buf, 0, n, Entries.ENC_INT);
+            db.modified(d, c.argOff(1), c.argLen(1));
+        } else {
+            db.setString(d, c.argOff(1), c.argLen(1), buf, 0, n, Entries.ENC_INT, expireAt);
+        }
         c.reply.integer(v);
     }
 

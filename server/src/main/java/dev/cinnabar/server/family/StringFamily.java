@@ -537,7 +537,6 @@ public final class StringFamily {
         Database db = c.db;
         Object e = db.lookupWrite(c, 1);
         long v = 0;
-        long expireAt = -1;
         if (e != null) {
             if (!Strings.isString(e)) {
                 c.wrongType();
@@ -551,7 +550,6 @@ public final class StringFamily {
                 c.notInteger();
                 return;
             }
-            expireAt = Entries.expireAt(e);
         }
         if ((by < 0 && v < 0 && by < Long.MIN_VALUE - v) || (by > 0 && v > 0 && by > Long.MAX_VALUE - v)) {
             c.error(Errors.OVERFLOW);
@@ -567,6 +565,7 @@ public final class StringFamily {
             Entries.withValue(p, buf, 0, n, Entries.ENC_INT);
             db.modified(d, c.argOff(1), c.argLen(1));
         } else {
+            long expireAt = e == null ? -1 : Entries.expireAt(e);
             db.setString(d, c.argOff(1), c.argLen(1), buf, 0, n, Entries.ENC_INT, expireAt);
         }
         c.reply.integer(v);

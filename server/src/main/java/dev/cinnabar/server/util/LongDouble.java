@@ -1,8 +1,6 @@
 package dev.cinnabar.server.util;
 
-import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -359,16 +357,34 @@ public final class LongDouble {
             // Below 2^-58 < 0.5e-17: prints as 0.00000000000000000 (or -0.0..., shown as 0).
             return "0";
         } else {
-            int k = -exponent;
-            // m / 2^k == m * 5^k / 10^k: exact, then rounded to 17 decimals like glibc.
-            BigDecimal v = new BigDecimal(m.multiply(BigInteger.valueOf(5).pow(k)), k)
-                    .setScale(17, RoundingMode.HALF_EVEN);
-            abs = stripZeros(v.toPlainString());
+            abs = fixed17(m, -exponent);
         }
         if (abs.equals("0")) {
             return "0";
         }
         return negative ? "-" + abs : abs;
+    }
+
+    private static final BigInteger TEN_POW_17 = BigInteger.valueOf(100_000_000_000_000_000L);
+
+    /**
+     * {@code m / 2^k} with 17 decimals, rounded half-even like glibc's printf (it works on the
+     * exact value), trailing zeros removed: round(m * 10^17 / 2^k), then the point put back.
+     */
+    private static String fixed17(BigInteger m, int k) {
+        BigInteger n = m.multiply(TEN_POW_17);
+        BigInteger q = n.shiftRight(k);
+        boolean half = n.testBit(k - 1);
+        boolean rest = n.getLowestSetBit() < k - 1;
+        if (half && (rest || q.testBit(0))) {
+            q = q.add(BigInteger.ONE);
+        }
+        String digits = q.toString();
+        if (digits.length() <= 17) {
+            digits = "0".repeat(18 - digits.length()) + digits;
+        }
+        int point = digits.length() - 17;
+        return stripZeros(digits.substring(0, point) + "." + digits.substring(point));
     }
 
     private static String stripZeros(String s) {

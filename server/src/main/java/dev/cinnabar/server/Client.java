@@ -63,6 +63,8 @@ public final class Client {
     public boolean erred;
     /** Scratch space for option parsers, so parsing allocates nothing. */
     public final int[] scratch = new int[8];
+    /** Scratch bytes for formatting a number into a stored value (INCR...) without allocating. */
+    public final byte[] numScratch = new byte[24];
     /** MULTI/WATCH state, owned by {@link Transactions} (null until first used). */
     Object multiState;
     /** Watched keys that were already expired when watched (owned by Transactions). */

@@ -11,9 +11,36 @@ public final class MutableString implements RedisValue {
     private byte[] buf;
     private int len;
 
+    /** Longest value a Java array can hold (with headroom for VM header words). */
+    public static final int MAX_LENGTH = Integer.MAX_VALUE - 16;
+
+    /** Below this size growth doubles the buffer; above it, it adds this much (sds's rule). */
+    private static final int MAX_PREALLOC = 1024 * 1024;
+
     public MutableString(byte[] b, int off, int n, int extra) {
-        buf = Arrays.copyOfRange(b, off, off + n + Math.max(extra, 0));
+        buf = new byte[(int) Math.min((long) n + Math.max(extra, 0), MAX_LENGTH)];
+        System.arraycopy(b, off, buf, 0, n);
         len = n;
+    }
+
+    private MutableString(int size) {
+        buf = new byte[size];
+        len = size;
+    }
+
+    /** A value of {@code size} zero bytes, with no spare room (a SETRANGE on a missing key). */
+    public static MutableString zeroed(int size) {
+        return new MutableString(size);
+    }
+
+    /**
+     * Spare room to reserve when a value of {@code len} bytes is about to grow by {@code add}:
+     * the room sds's greedy growth would leave after the first append.
+     */
+    public static int growthFor(int len, int add) {
+        long need = (long) len + add;
+        long cap = need < MAX_PREALLOC ? need * 2 : need + MAX_PREALLOC;
+        return (int) (Math.min(cap, MAX_LENGTH) - len);
     }
 
     public byte[] array() {
@@ -46,8 +73,8 @@ public final class MutableString implements RedisValue {
     private void ensure(int need) {
         if (need > buf.length) {
             // Like sds: double small strings, grow big ones by 1 MB at a time.
-            int n = need < 1024 * 1024 ? Math.max(need * 2, 16) : need + 1024 * 1024;
-            buf = Arrays.copyOf(buf, n);
+            long n = need < MAX_PREALLOC ? Math.max(need * 2L, 16) : (long) need + MAX_PREALLOC;
+            buf = Arrays.copyOf(buf, (int) Math.min(n, MAX_LENGTH));
         }
     }
 

@@ -149,7 +149,9 @@ final class ArgSyntax {
         ArgSpec first = seq.get(0);
         boolean firstIsToken = "pure-token".equals(first.type()) && first.flags() == 0;
         if (firstIsToken && seq.size() == 2 && seq.get(1).token() == null
-                && !"oneof".equals(seq.get(1).type()) && !"block".equals(seq.get(1).type())) {
+                && !"block".equals(seq.get(1).type())) {
+            // "TOKEN name:type" and "TOKEN (label: a|b)": the token belongs to the argument,
+            // as in Redis's "TYPE" oneof of CLIENT LIST or "FILTERBY" of COMMAND LIST.
             ArgSpec v = seq.get(1);
             return new ArgSpec(v.name(), v.type(), v.displayText(), v.keySpecIndex(), first.token(),
                     null, null, null, v.flags(), v.args());

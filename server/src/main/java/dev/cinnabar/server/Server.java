@@ -49,6 +49,8 @@ public final class Server implements AutoCloseable {
     private Transport transport;
     private ScheduledFuture<?> cron;
     private int port;
+    /** The port bound at start-up (the ephemeral one when configured as 0). */
+    private int startPort;
     private volatile boolean stopped;
     /** Number of cron ticks since start (Redis cronloops). */
     public long cronLoops;
@@ -82,6 +84,7 @@ public final class Server implements AutoCloseable {
     public int start() throws BindException {
         transport = new Transport(this, config.general.ioThreads.get());
         port = transport.bind(config.network.bind.get(), config.network.port.get());
+        startPort = port;
         scheduleCron();
         metrics.startupMemory = ProcessInfo.heapUsed();
         log.notice("Server initialized");
@@ -143,7 +146,10 @@ public final class Server implements AutoCloseable {
                 if (used > metrics.peakMemory) {
                     metrics.peakMemory = used;
                 }
-                metrics.cron(clock.millis(), stats, stats.totalReadsProcessed, clock.monoMicros() - start);
+                // Redis samples its instantaneous metrics every 100 ms (run_with_period(100)).
+                int periodTicks = Math.max(1, 100 / Math.max(1, 1000 / config.general.hz.get()));
+                metrics.cron(clock.millis(), stats, stats.totalReadsProcessed, clock.monoMicros() - start,
+                        cronLoops % periodTicks == 0);
             });
         } catch (RuntimeException e) {
             log.warning("serverCron failed: " + e);
@@ -236,8 +242,12 @@ public final class Server implements AutoCloseable {
 
     /**
      * Re-creates the listeners for the new port / bind addresses (Redis changeListener: the
-     * old listener closes first; port 0 leaves the server without a TCP listener). On failure
-     * CONFIG SET restores the old values and runs this again, which re-opens the old ones.
+     * old listener closes first). On failure CONFIG SET restores the old values and runs this
+     * again, which re-opens the old ones.
+     *
+     * <p>Port 0 differs from Redis: there it closes the TCP listener, which would leave
+     * Cinnabar (no unix sockets) unreachable; here, as at start-up, it means the ephemeral
+     * port the server was given when it started.
      */
     private void rebind(String failure) throws ConfigValueException {
         if (transport == null) {
@@ -246,7 +256,7 @@ public final class Server implements AutoCloseable {
         transport.closeListeners();
         int p = config.network.port.get();
         if (p == 0) {
-            return;
+            p = startPort;
         }
         try {
             port = transport.bind(config.network.bind.get(), p);

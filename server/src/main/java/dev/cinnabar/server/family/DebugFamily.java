@@ -358,7 +358,7 @@ public final class DebugFamily {
                 entry.clear();
                 entry.mix(Entries.keyArray(e), Entries.keyOffset(e), Entries.keyLength(e));
                 valueDigest(entry, e);
-                total.xorDigest(entry.bytes());
+                total.xor(entry.bytes(), 0, 20);
             });
         }
         return total.hex();

@@ -213,7 +213,11 @@ public final class Info {
 
     /** A stable id for this build (Redis prints a hash of its build environment). */
     private static String buildId() {
-        return Long.toHexString(("cinnabar-" + Server.CINNABAR_VERSION).hashCode() & 0xffffffffL);
+        long h = 0xcbf29ce484222325L;
+        for (char ch : ("cinnabar-" + Server.CINNABAR_VERSION).toCharArray()) {
+            h = (h ^ ch) * 0x100000001b3L; // FNV-1a
+        }
+        return String.format("%016x", h);
     }
 
     private static void clients(StringBuilder sb, Server s) {

@@ -111,15 +111,18 @@ public final class ServerMetrics {
     }
 
     /**
-     * Once per cron run: samples the instantaneous rates (every cron run, which is at least
-     * every 100 ms as Redis's run_with_period(100) for hz &lt;= 10).
+     * Once per cron run: counts the run and, when {@code sample} (every 100 ms), samples the
+     * instantaneous rates.
      *
      * @param reads read batches processed so far (event loop cycles serving clients)
      */
-    public void cron(long nowMillis, Stats stats, long reads, long cronDurationMicros) {
+    public void cron(long nowMillis, Stats stats, long reads, long cronDurationMicros, boolean sample) {
         cronCycles++;
         cronMicros += cronDurationMicros;
         longestCycleMicros = Math.max(longestCycleMicros, cronDurationMicros);
+        if (!sample) {
+            return;
+        }
         opsPerSec.track(stats.totalCommandsProcessed, nowMillis, 1000);
         netInput.track(stats.totalNetInputBytes, nowMillis, 1000);
         netOutput.track(stats.netOutputBytes.sum(), nowMillis, 1000);

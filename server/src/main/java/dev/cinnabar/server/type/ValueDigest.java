@@ -43,21 +43,15 @@ public final class ValueDigest {
         mix(b, 0, b.length);
     }
 
-    /** xor of the digest of a two-part element (hash field/value, zset member/score). */
+    /**
+     * A two-part element (hash field/value, zset member/score): both parts are mixed into a
+     * fresh element digest, whose SHA-1 is then xored in.
+     */
     public void xorPair(byte[] a, int aOff, int aLen, byte[] b, int bOff, int bLen) {
         java.util.Arrays.fill(element, (byte) 0);
         mixInto(element, a, aOff, aLen);
         mixInto(element, b, bOff, bLen);
-        for (int i = 0; i < 20; i++) {
-            digest[i] ^= element[i];
-        }
-    }
-
-    /** digest ^= other (combining per-key digests into the data set digest). */
-    public void xorDigest(byte[] other) {
-        for (int i = 0; i < 20; i++) {
-            digest[i] ^= other[i];
-        }
+        xorInto(digest, element, 0, 20);
     }
 
     /** A 4-byte big-endian integer mixed in (db index, value type). */

@@ -82,6 +82,7 @@ public final class Dispatcher {
         c.erred = false;
         long start = server.clock.monoMicros();
         c.now = server.clock.millis();
+        c.redactedArgs = 0;
         int prev = c.flags & Client.EXECUTING;
         c.flags |= Client.EXECUTING;
         try {

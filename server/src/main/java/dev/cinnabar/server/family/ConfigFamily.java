@@ -46,12 +46,18 @@ public final class ConfigFamily {
             return;
         }
         List<String[]> pairs = new ArrayList<>(c.argc() / 2 - 1);
+        ServerConfig cfg = c.server.config;
         for (int i = 2; i < c.argc(); i += 2) {
-            pairs.add(new String[] {c.argForMessage(i), c.argForMessage(i + 1)});
+            String name = c.argForMessage(i);
+            // Secrets (requirepass, masterauth...) never reach command logs, even when SET fails.
+            if (cfg.isSensitive(name)) {
+                c.redactArg(i + 1);
+            }
+            pairs.add(new String[] {name, c.argForMessage(i + 1)});
         }
         boolean local = c.conn == null || Server.isLocalAddress(c.conn.remoteAddress());
         try {
-            c.server.config.set(pairs, new ServerConfig.SetContext(local, false));
+            cfg.set(pairs, new ServerConfig.SetContext(local, false));
         } catch (ConfigSetException e) {
             c.error(e.getMessage());
             return;

@@ -31,7 +31,7 @@ final class Lolwut {
         if (version == 5) {
             for (int y = 0; y < height; y++) {
                 for (int x = 0; x < width; x++) {
-                    sb.append(rnd.nextBoolean() ? '\u2571' : '\u2572');
+                    sb.append(rnd.nextBoolean() ? '/' : '\\');
                 }
                 sb.append('\n');
             }

@@ -158,4 +158,21 @@ class ConfigCommandTest {
             assertThat(help).contains("GET <pattern>", "RESETSTAT", "REWRITE", "HELP");
         }
     }
+
+    @Test
+    void sensitiveValuesAreRedactedEvenWhenSetFails() throws Exception {
+        dev.cinnabar.server.config.ServerConfig cfg = new dev.cinnabar.server.config.ServerConfig();
+        try (dev.cinnabar.server.Server s = new dev.cinnabar.server.Server(cfg, dev.cinnabar.server.Log.silent(),
+                new dev.cinnabar.server.ServerClock())) {
+            dev.cinnabar.resp.ArgList args = new dev.cinnabar.resp.ArgList();
+            args.add("CONFIG").add("SET").add("maxmemory").add("1mb").add("requirepass").add("secret").add("nosuch").add("x");
+            dev.cinnabar.server.Client c = new dev.cinnabar.server.Client(s, 1, args,
+                    new dev.cinnabar.resp.ReplyWriter(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT), null);
+            ConfigFamily.set(c);
+            assertThat(c.erred).isTrue(); // the unknown parameter fails the whole call
+            assertThat(c.argRedacted(5)).isTrue();
+            assertThat(c.argRedacted(3)).isFalse();
+            c.reply.discard();
+        }
+    }
 }

@@ -69,6 +69,21 @@ public final class ReplyWriter {
         return out == null ? 0 : out.readableBytes();
     }
 
+    /** Capacity of the buffer holding replies not yet taken (CLIENT LIST rbs), 0 if none. */
+    public int capacity() {
+        return out == null ? 0 : out.capacity();
+    }
+
+    /**
+     * Drops what was written after {@link #pending()} returned {@code mark}: replies of a
+     * command whose client asked not to receive them (CLIENT REPLY OFF / SKIP).
+     */
+    public void truncate(int mark) {
+        if (out != null && out.readableBytes() > mark) {
+            out.writerIndex(out.readerIndex() + mark);
+        }
+    }
+
     /** Total bytes ever written (INFO total_net_output_bytes is derived from this). */
     public long totalWritten() {
         return written + pending();

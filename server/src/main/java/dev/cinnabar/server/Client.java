@@ -61,6 +61,12 @@ public final class Client {
     public long lastInteractionMillis;
     /** An error reply was written by the running command (for failed_calls / rejected_calls). */
     public boolean erred;
+    /**
+     * Arguments of the running command that must never be shown (Redis
+     * redactClientCommandArgument): bit i set = argument i is printed as "(redacted)" by
+     * anything that echoes commands (slow log, MONITOR). Cleared before every command.
+     */
+    public long redactedArgs;
     /** Scratch space for option parsers, so parsing allocates nothing. */
     public final int[] scratch = new int[8];
     /** Scratch bytes for formatting a number into a stored value (INCR...) without allocating. */
@@ -123,6 +129,17 @@ public final class Client {
 
     public boolean argIs(int i, String word) {
         return args.is(i, word);
+    }
+
+    /** Hides argument {@code i} of the running command from command logs (secrets). */
+    public void redactArg(int i) {
+        if (i < 64) {
+            redactedArgs |= 1L << i;
+        }
+    }
+
+    public boolean argRedacted(int i) {
+        return i < 64 && (redactedArgs & (1L << i)) != 0;
     }
 
     // ---- errors (counted in INFO errorstats as Redis does) ----------------------------------

@@ -37,4 +37,10 @@ public interface ClientConnection {
 
     /** Bytes buffered for an incomplete request (CLIENT LIST qbuf). */
     long queryBufferBytes();
+
+    /**
+     * Re-reads the request limits (proto-max-bulk-len, client-query-buffer-limit) after CONFIG
+     * SET. Must be called on the client's event loop.
+     */
+    default void applyLimits() {}
 }

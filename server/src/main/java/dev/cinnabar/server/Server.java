@@ -9,6 +9,10 @@ import dev.cinnabar.server.config.ServerConfig;
 import dev.cinnabar.server.family.Families;
 import dev.cinnabar.server.keyspace.Database;
 import dev.cinnabar.server.keyspace.Expiry;
+import dev.cinnabar.server.config.ApplyErrors;
+import dev.cinnabar.server.config.ConfigValueException;
+import dev.cinnabar.server.metrics.ProcessInfo;
+import dev.cinnabar.server.metrics.ServerMetrics;
 import dev.cinnabar.server.metrics.Stats;
 import dev.cinnabar.server.net.Transport;
 import java.net.BindException;
@@ -30,6 +34,8 @@ public final class Server implements AutoCloseable {
     public final Log log;
     public final ServerClock clock;
     public final Stats stats = new Stats();
+    public final ServerMetrics metrics = new ServerMetrics();
+    public final DebugSettings debug = new DebugSettings();
     public final ServerLock lock = new ServerLock();
     public final CommandTable commands;
     public final Dispatcher dispatcher;
@@ -45,9 +51,13 @@ public final class Server implements AutoCloseable {
     private Transport transport;
     private ScheduledFuture<?> cron;
     private int port;
+    /** The port bound at start-up (the ephemeral one when configured as 0). */
+    private int startPort;
     private volatile boolean stopped;
     /** Number of cron ticks since start (Redis cronloops). */
     public long cronLoops;
+    /** Unix time (s) of the last successful save (LASTSAVE); the start time until persistence exists. */
+    public long lastSave;
 
     public Server(ServerConfig config, Log log, ServerClock clock) {
         this.config = config;
@@ -68,13 +78,17 @@ public final class Server implements AutoCloseable {
         this.runId = HexFormat.of().formatHex(id);
         this.startMillis = clock.millis();
         this.startMonoMicros = clock.monoMicros();
+        this.lastSave = startMillis / 1000;
+        registerApplyHooks();
     }
 
     /** Binds the listeners and starts the timer. Returns the bound port. */
     public int start() throws BindException {
         transport = new Transport(this, config.general.ioThreads.get());
         port = transport.bind(config.network.bind.get(), config.network.port.get());
-        cron = transport.every(Math.max(1, 1000 / config.general.hz.get()), this::cronTick);
+        startPort = port;
+        scheduleCron();
+        metrics.startupMemory = ProcessInfo.heapUsed();
         log.notice("Server initialized");
         log.notice("Ready to accept connections tcp");
         return port;
@@ -106,17 +120,38 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    /** (Re)starts the timer at the configured hz (start-up, CONFIG SET hz). */
+    private void scheduleCron() {
+        if (cron != null) {
+            cron.cancel(false);
+        }
+        cron = transport.every(Math.max(1, 1000 / config.general.hz.get()), this::cronTick);
+    }
+
+    public String transportName() {
+        return transport == null ? "nio" : transport.name();
+    }
+
     private void cronTick() {
-        if (stopped) {
+        if (stopped || metrics.cronPaused) {
             return;
         }
         try {
             runLocked(() -> {
+                long start = clock.monoMicros();
                 cronLoops++;
                 expiry.activeCycle();
                 for (Database db : dbs) {
                     db.rehashStep();
                 }
+                long used = ProcessInfo.heapUsed();
+                if (used > metrics.peakMemory) {
+                    metrics.peakMemory = used;
+                }
+                // Redis samples its instantaneous metrics every 100 ms (run_with_period(100)).
+                int periodTicks = Math.max(1, 100 / Math.max(1, 1000 / config.general.hz.get()));
+                metrics.cron(clock.millis(), stats, stats.totalReadsProcessed, clock.monoMicros() - start,
+                        cronLoops % periodTicks == 0);
             });
         } catch (RuntimeException e) {
             log.warning("serverCron failed: " + e);
@@ -150,8 +185,12 @@ public final class Server implements AutoCloseable {
         if (!config.network.protectedMode.get() || authRequired()) {
             return false;
         }
-        String addr = conn.remoteAddress();
-        return !(addr.startsWith("127.") || addr.startsWith("0:0:0:0:0:0:0:1") || addr.startsWith("::1"));
+        return !isLocalAddress(conn.remoteAddress());
+    }
+
+    /** Whether a peer address ("ip:port", "[ipv6]:port") is the loopback interface. */
+    public static boolean isLocalAddress(String addr) {
+        return addr.startsWith("127.") || addr.startsWith("[::1]:") || addr.startsWith("[::ffff:127.");
     }
 
     /** Redis allowProtectedAction for DEBUG / MODULE. */
@@ -162,8 +201,7 @@ public final class Server implements AutoCloseable {
             return true;
         }
         if (v == ProtectedAction.LOCAL && c.conn != null) {
-            String addr = c.conn.remoteAddress();
-            return addr.startsWith("127.") || addr.startsWith("0:0:0:0:0:0:0:1") || addr.startsWith("::1");
+            return isLocalAddress(c.conn.remoteAddress());
         }
         return false;
     }
@@ -180,6 +218,99 @@ public final class Server implements AutoCloseable {
     public void afterCommand(Client c, Command cmd, long durationMicros) {
         if (cmd.has(CommandFlags.WRITE)) {
             stats.dirty++;
+        }
+        metrics.afterCommand(cmd, durationMicros, stats.totalReadsProcessed);
+    }
+
+    // ---- CONFIG SET reactions ---------------------------------------------------------------
+
+    /** Redis's apply functions for the parameters the server itself depends on. */
+    private void registerApplyHooks() {
+        config.addApplyHook(() -> rebind(ApplyErrors.LISTEN_FAILED), config.network.port);
+        config.addApplyHook(() -> rebind(ApplyErrors.BIND_FAILED), config.network.bind);
+        config.addApplyHook(() -> {
+            if (transport != null) {
+                scheduleCron();
+            }
+        }, config.general.hz);
+        config.addApplyHook(() -> log.level(config.general.loglevel.get().ordinal()), config.general.loglevel);
+        config.addApplyHook(() -> metrics.latencyTracking = config.monitoring.latencyTracking.get(),
+                config.monitoring.latencyTracking);
+        config.addApplyHook(this::checkMaxClients, config.network.maxclients);
+        config.addApplyHook(this::pushClientLimits, config.network.protoMaxBulkLen,
+                config.network.clientQueryBufferLimit);
+        metrics.latencyTracking = config.monitoring.latencyTracking.get();
+    }
+
+    /**
+     * Re-creates the listeners for the new port / bind addresses (Redis changeListener: the
+     * old listener closes first). On failure CONFIG SET restores the old values and runs this
+     * again, which re-opens the old ones.
+     *
+     * <p>Port 0 differs from Redis: there it closes the TCP listener, which would leave
+     * Cinnabar (no unix sockets) unreachable; here, as at start-up, it means the ephemeral
+     * port the server was given when it started.
+     */
+    private void rebind(String failure) throws ConfigValueException {
+        if (transport == null) {
+            return;
+        }
+        transport.closeListeners();
+        int p = config.network.port.get();
+        if (p == 0) {
+            p = startPort;
+        }
+        try {
+            port = transport.bind(config.network.bind.get(), p);
+        } catch (BindException e) {
+            log.warning(e.getMessage());
+            throw new ConfigValueException(failure);
+        }
+    }
+
+    /** Redis updateMaxclients: the process must be able to open that many sockets. */
+    private void checkMaxClients() throws ConfigValueException {
+        long limit = openFilesLimit();
+        long wanted = config.network.maxclients.get();
+        // Redis keeps 32 descriptors for itself (CONFIG_MIN_RESERVED_FDS).
+        if (limit > 0 && wanted + 32 > limit) {
+            throw new ConfigValueException(ApplyErrors.maxclientsTooHigh(Math.max(1, limit - 32)));
+        }
+    }
+
+    /** The soft limit of open files of this process, or -1 when unknown. */
+    private static long openFilesLimit() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String v = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    return "unlimited".equals(v) ? -1 : Long.parseLong(v);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // unknown: no check
+        }
+        return -1;
+    }
+
+    /** New proto-max-bulk-len / client-query-buffer-limit reach every connection's parser. */
+    private void pushClientLimits() {
+        for (Client c : clients.all()) {
+            if (c.conn != null) {
+                ClientConnection conn = c.conn;
+                if (conn.inEventLoop()) {
+                    conn.applyLimits();
+                } else {
+                    conn.execute(() -> {
+                        lock.enter();
+                        try {
+                            conn.applyLimits();
+                        } finally {
+                            lock.exit();
+                        }
+                    });
+                }
+            }
         }
     }
 

@@ -9,6 +9,15 @@ public class ServerClock {
         return System.currentTimeMillis();
     }
 
+    /**
+     * Wall-clock Unix time in microseconds (TIME, INFO server_time_usec). A subclass that
+     * controls {@link #millis()} should override this too.
+     */
+    public long micros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+    }
+
     /** Monotonic microseconds, for command durations and latency statistics. */
     public long monoMicros() {
         return System.nanoTime() / 1000;

@@ -276,6 +276,18 @@ public final class Transactions {
         return c.multiState == null ? 0 : ((State) c.multiState).watched.size();
     }
 
+    /** Memory of the queued commands as Redis counts it (CLIENT LIST multi-mem). */
+    public long queuedBytes(Client c) {
+        if (c.multiState == null) {
+            return 0;
+        }
+        long n = 0;
+        for (ArgList a : ((State) c.multiState).queuedArgs) {
+            n += a.bytes() + 8L * a.size();
+        }
+        return n;
+    }
+
     public int queuedCount(Client c) {
         return c.multiState == null ? 0 : ((State) c.multiState).queuedCmds.size();
     }

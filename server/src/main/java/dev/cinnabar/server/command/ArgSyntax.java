@@ -15,12 +15,17 @@ import java.util.Locale;
  *   group := [label ":"] seq ("|" seq)*
  *   seq   := elem+
  *   atom  := TOKEN | name ":" type ["#" keySpecIndex]
+ *   notes := "{" key "=" value (";" key "=" value)* "}"     (after an elem, optional)
  * </pre>
  * A word without a colon is a literal token (NX, WITHSCORES, ~, *). {@code [...]} makes its
  * content optional; {@code "..."} makes the element repeatable (and, when the element starts
  * with a token, the token repeats too: Redis's multiple_token). A sequence "TOKEN name:type"
  * is one argument with a token; a longer sequence is a block; alternatives are a oneof.
  * Key arguments get key-spec indexes in order of appearance unless given with {@code #n}.
+ *
+ * <p>Notes add the per-argument documentation COMMAND DOCS shows: {@code since},
+ * {@code deprecated_since}, {@code display} (display_text) and {@code summary}, e.g.
+ * {@code [GET{since=6.2.0}]} or {@code addr:string{display=ip:port}}.
  *
  * <p>Examples: {@code key:key value:string [condition: NX|XX] [GET]},
  * {@code [LIMIT offset:integer count:integer]}, {@code (data: key:key value:string)...}.
@@ -106,7 +111,40 @@ final class ArgSyntax {
             }
             a = withFlags(a, f);
         }
+        if (pos < src.length() && src.charAt(pos) == '{') {
+            a = notes(a);
+        }
         return a;
+    }
+
+    /** Applies a "{key=value;...}" block of documentation notes to an argument. */
+    private ArgSpec notes(ArgSpec a) {
+        int end = src.indexOf('}', pos);
+        if (end < 0) {
+            throw error("missing '}'");
+        }
+        String display = a.displayText();
+        String summary = a.summary();
+        String since = a.since();
+        String deprecated = a.deprecatedSince();
+        for (String item : src.substring(pos + 1, end).split(";")) {
+            int eq = item.indexOf('=');
+            if (eq < 0) {
+                throw error("note without '=' in '" + item + "'");
+            }
+            String k = item.substring(0, eq).strip();
+            String v = item.substring(eq + 1).strip();
+            switch (k) {
+                case "display" -> display = v;
+                case "summary" -> summary = v;
+                case "since" -> since = v;
+                case "deprecated_since" -> deprecated = v;
+                default -> throw error("unknown note '" + k + "'");
+            }
+        }
+        pos = end + 1;
+        return new ArgSpec(a.name(), a.type(), display, a.keySpecIndex(), a.token(), summary, since, deprecated,
+                a.flags(), a.args());
     }
 
     private ArgSpec group(char close) {
@@ -149,10 +187,12 @@ final class ArgSyntax {
         ArgSpec first = seq.get(0);
         boolean firstIsToken = "pure-token".equals(first.type()) && first.flags() == 0;
         if (firstIsToken && seq.size() == 2 && seq.get(1).token() == null
-                && !"oneof".equals(seq.get(1).type()) && !"block".equals(seq.get(1).type())) {
+                && !"block".equals(seq.get(1).type())) {
+            // "TOKEN name:type" and "TOKEN (label: a|b)": the token belongs to the argument,
+            // as in Redis's "TYPE" oneof of CLIENT LIST or "FILTERBY" of COMMAND LIST.
             ArgSpec v = seq.get(1);
             return new ArgSpec(v.name(), v.type(), v.displayText(), v.keySpecIndex(), first.token(),
-                    null, null, null, v.flags(), v.args());
+                    v.summary(), v.since(), v.deprecatedSince(), v.flags(), v.args());
         }
         if (firstIsToken) {
             List<ArgSpec> rest = List.copyOf(seq.subList(1, seq.size()));
@@ -200,7 +240,7 @@ final class ArgSyntax {
         int start = pos;
         while (pos < src.length()) {
             char c = src.charAt(pos);
-            if (c == ' ' || c == '[' || c == ']' || c == '(' || c == ')' || c == '|') {
+            if (c == ' ' || c == '[' || c == ']' || c == '(' || c == ')' || c == '|' || c == '{') {
                 break;
             }
             if (c == '.' && src.startsWith("...", pos) && pos > start) {

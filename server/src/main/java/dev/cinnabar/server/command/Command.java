@@ -1,5 +1,6 @@
 package dev.cinnabar.server.command;
 
+import dev.cinnabar.server.metrics.LatencyHistogram;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,6 +25,8 @@ public final class Command {
     public long microseconds;
     public long rejectedCalls;
     public long failedCalls;
+    /** INFO latencystats; created at the first call while latency tracking is on. */
+    public LatencyHistogram latency;
 
     Command(CommandSpec spec, Command parent) {
         this.spec = spec;
@@ -76,6 +79,7 @@ public final class Command {
         microseconds = 0;
         rejectedCalls = 0;
         failedCalls = 0;
+        latency = null;
         for (Command s : subcommands.values()) {
             s.resetStats();
         }

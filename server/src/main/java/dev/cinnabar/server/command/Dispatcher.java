@@ -21,6 +21,28 @@ public final class Dispatcher {
 
     /** Processes the request in {@code c.args}. */
     public void process(Client c) {
+        if ((c.flags & (Client.REPLY_OFF | Client.REPLY_SKIP)) == 0) {
+            dispatch(c);
+        } else {
+            // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped (Redis
+            // prepareClientToWrite refuses to queue it). A command that turns replies back
+            // on (CLIENT REPLY ON) keeps its own reply.
+            int mark = c.reply.pending();
+            dispatch(c);
+            if ((c.flags & (Client.REPLY_OFF | Client.REPLY_SKIP)) != 0) {
+                c.reply.truncate(mark);
+            }
+        }
+        if ((c.flags & (Client.REPLY_SKIP | Client.REPLY_SKIP_NEXT)) != 0) {
+            // Redis resetClient: SKIP silences one command; CLIENT REPLY SKIP arms it for the next.
+            c.flags &= ~Client.REPLY_SKIP;
+            if ((c.flags & Client.REPLY_SKIP_NEXT) != 0) {
+                c.flags = (c.flags & ~Client.REPLY_SKIP_NEXT) | Client.REPLY_SKIP;
+            }
+        }
+    }
+
+    private void dispatch(Client c) {
         ArgList a = c.args;
         c.erred = false;
         Command cmd = server.commands.lookupFull(a);
@@ -60,6 +82,7 @@ public final class Dispatcher {
         c.erred = false;
         long start = server.clock.monoMicros();
         c.now = server.clock.millis();
+        c.redactedArgs = 0;
         int prev = c.flags & Client.EXECUTING;
         c.flags |= Client.EXECUTING;
         try {

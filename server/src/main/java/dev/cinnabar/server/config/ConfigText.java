@@ -341,7 +341,7 @@ public final class ConfigText {
      *
      * @return the unsigned value in a long, or {@code null} if the string is not a memory value
      */
-    static Long memToULL(String s) {
+    public static Long memToULL(String s) {
         if (!s.isEmpty() && s.charAt(0) == '-') return null;
         int u = 0;
         while (u < s.length() && isDigit(s.charAt(u))) u++;

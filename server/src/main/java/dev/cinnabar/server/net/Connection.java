@@ -67,7 +67,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
         ctx.fireChannelActive();
     }
 
-    private void applyLimits() {
+    @Override
+    public void applyLimits() {
         parser.protoMaxBulkLen(server.protoMaxBulkLen());
         parser.queryBufferLimit(server.queryBufferLimit());
         parser.authRequired(!client.authenticated);
@@ -102,8 +103,11 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
         try {
             server.stats.totalNetInputBytes += received;
             server.stats.totalReadsProcessed++;
+            batch = buf;
+            batchStart = buf.readerIndex();
             processInput(buf);
         } finally {
+            batch = null;
             server.lock.exit();
         }
         if (buf.isReadable() && !closing) {
@@ -150,6 +154,9 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
     }
 
     private boolean parserAuthRequired;
+    /** The buffer being processed and where its unprocessed bytes started (CLIENT LIST qbuf). */
+    private ByteBuf batch;
+    private int batchStart;
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
@@ -215,14 +222,53 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
 
     static String format(SocketAddress a) {
         if (a instanceof InetSocketAddress i) {
-            String host = i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();
-            int pct = host.indexOf('%');
-            if (pct >= 0) {
-                host = host.substring(0, pct);
-            }
-            return host + ":" + i.getPort();
+            String host = i.getAddress() instanceof java.net.Inet6Address v6 ? ipv6(v6.getAddress())
+                    : i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();
+            // Redis formats IPv6 peers as [addr]:port (anetFormatAddr).
+            return host.indexOf(':') >= 0 ? "[" + host + "]:" + i.getPort() : host + ":" + i.getPort();
         }
         return String.valueOf(a);
+    }
+
+    /** An IPv6 address as inet_ntop prints it: lower-case hex, the longest zero run as "::". */
+    static String ipv6(byte[] a) {
+        int[] w = new int[8];
+        for (int k = 0; k < 8; k++) {
+            w[k] = ((a[2 * k] & 0xff) << 8) | (a[2 * k + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 0;
+        for (int k = 0; k < 8;) {
+            if (w[k] != 0) {
+                k++;
+                continue;
+            }
+            int start = k;
+            while (k < 8 && w[k] == 0) {
+                k++;
+            }
+            if (k - start > bestLen && k - start >= 2) {
+                bestStart = start;
+                bestLen = k - start;
+            }
+        }
+        boolean mapped = bestStart == 0 && bestLen == 5 && w[5] == 0xffff;
+        if (mapped) {
+            return "::ffff:" + (a[12] & 0xff) + "." + (a[13] & 0xff) + "." + (a[14] & 0xff) + "." + (a[15] & 0xff);
+        }
+        StringBuilder sb = new StringBuilder(40);
+        for (int k = 0; k < 8; k++) {
+            if (k == bestStart) {
+                sb.append("::");
+                k += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(w[k]));
+        }
+        return sb.toString();
     }
 
     @Override
@@ -266,6 +312,12 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
 
     @Override
     public long queryBufferBytes() {
+        ByteBuf b = batch;
+        if (b != null) {
+            // While its commands run, a client's query buffer still holds the whole read batch,
+            // as Redis's does until processInputBuffer trims it.
+            return b.writerIndex() - batchStart + parser.pendingBytes();
+        }
         return (cumulation == null ? 0 : cumulation.readableBytes()) + parser.pendingBytes();
     }
 

@@ -26,12 +26,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The TCP listener and event loops (Netty: native epoll when available, NIO otherwise).
- * {@code io-threads} event loops serve the connections; the first one also accepts and runs
- * the server's timer (serverCron).
+ * {@code io-threads} event loops serve the connections and run the server's timer
+ * (serverCron); a separate acceptor thread owns the listening sockets, so CONFIG SET port /
+ * bind can re-create them from a command (running on a connection's event loop) and wait
+ * for the outcome.
  */
 public final class Transport {
     private final Server server;
     private final EventLoopGroup group;
+    private final EventLoopGroup acceptor;
     private final Class<? extends ServerChannel> channelClass;
     private final List<Channel> listeners = new ArrayList<>();
     private final boolean epoll;
@@ -42,6 +45,7 @@ public final class Transport {
         IoHandlerFactory f = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(Math.max(1, ioThreads),
                 new DefaultThreadFactory("cinnabar-io", true), f);
+        this.acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("cinnabar-accept", true), f);
         this.channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
@@ -55,7 +59,7 @@ public final class Transport {
      */
     public int bind(List<String> addresses, int port) throws BindException {
         ServerBootstrap b = new ServerBootstrap()
-                .group(group)
+                .group(acceptor, group)
                 .channel(channelClass)
                 .option(ChannelOption.SO_BACKLOG, server.tcpBacklog())
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -113,6 +117,8 @@ public final class Transport {
 
     public void shutdown() {
         closeListeners();
+        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        acceptor.terminationFuture().syncUninterruptibly();
     }
 }

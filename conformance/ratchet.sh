@@ -57,6 +57,13 @@ stop_server() {
 }
 trap stop_server EXIT
 
+run_unit() { # unit logdir
+    LOG_DIR="$2" UNIT_TIMEOUT=$(( deadline - $(date +%s) < 600 ? deadline - $(date +%s) : 600 )) \
+        "$suite" 127.0.0.1 "$port" "$1" > "$2.out" 2>&1 || true
+}
+passed_in() { awk -F'\t' '{print $3; exit}' "$1/results.tsv" 2>/dev/null | grep . || echo 0; }
+baseline_of() { local b; b=$(awk -F'\t' -v u="$1" '$1 == u {print $2}' "$baseline" 2>/dev/null); echo "${b:-0}"; }
+
 start_server
 results="$logroot/results.tsv"; : > "$results"
 failed="$logroot/failed.txt"; : > "$failed"
@@ -70,8 +77,15 @@ for u in "${units[@]}"; do
         stop_server; start_server
     fi
     d="$logroot/$(echo "$u" | tr / _)"
-    LOG_DIR="$d" UNIT_TIMEOUT=$(( deadline - $(date +%s) < 600 ? deadline - $(date +%s) : 600 )) \
-        "$suite" 127.0.0.1 "$port" "$u" > "$d.out" 2>&1 || true
+    run_unit "$u" "$d"
+    # A unit below its baseline gets one more try on a fresh server: timing-sensitive upstream
+    # tests can fail on a loaded machine, and a real regression fails twice.
+    if [ "$mode" = "check" ] && [ "$(passed_in "$d")" -lt "$(baseline_of "$u")" ]; then
+        echo "ratchet: $u below baseline ($(passed_in "$d") < $(baseline_of "$u")); retrying once on a fresh server" >&2
+        stop_server; start_server
+        d="$d.retry"
+        run_unit "$u" "$d"
+    fi
     cat "$d/results.tsv" >> "$results" 2>/dev/null || printf '%s\tABORTED\t0\t0\t0\t-\t0\t0\n' "$u" >> "$results"
     cat "$d/failed.txt" >> "$failed" 2>/dev/null || true
     tail -n 1 "$d/results.tsv" 2>/dev/null | awk -F'\t' '{printf "%-26s %-9s passed=%s failed=%s\n", $1, $2, $3, $4}'

@@ -6,6 +6,7 @@ import dev.cinnabar.resp.Ascii;
 import dev.cinnabar.resp.ReplyWriter;
 import dev.cinnabar.server.Client;
 import dev.cinnabar.server.command.CommandTable;
+import dev.cinnabar.server.config.ClientOutputBufferLimitParam.ClientClass;
 import dev.cinnabar.server.config.EncodingParams;
 import dev.cinnabar.server.type.HashValue;
 import dev.cinnabar.server.type.HashValue.PairVisitor;
@@ -399,9 +400,15 @@ public final class HashFamily {
     /**
      * A reply that big for a random sample with repetitions closes the connection instead of
      * growing further: Redis (with its default unlimited output buffer for normal clients) would
-     * run out of memory serving e.g. HRANDFIELD key -9223372036854775807; we drop the client.
+     * run out of memory serving e.g. HRANDFIELD key -9223372036854775807; we drop the client,
+     * as Redis does once a configured client-output-buffer-limit is passed.
      */
     static final long RANDOM_REPLY_LIMIT = 256L << 20;
+
+    private static long randomReplyLimit(Client c) {
+        long hard = c.server.config.network.clientOutputBufferLimit.get(ClientClass.NORMAL).hardLimitBytes();
+        return hard > 0 ? Math.min(hard, RANDOM_REPLY_LIMIT) : RANDOM_REPLY_LIMIT;
+    }
 
     static void hrandfield(Client c) {
         int argc = c.argc();
@@ -471,13 +478,14 @@ public final class HashFamily {
         if (!unique || count == 1) {
             w.arrayLen(withValues && !resp3 ? count * 2 : count);
             int[] pos = h.isListpack() ? h.fieldPositions() : null;
+            long limit = randomReplyLimit(c);
             for (long i = 0; i < count; i++) {
                 if (pos != null) {
                     h.visitAt(pos[rnd.nextInt(pos.length)], emit);
                 } else {
                     HashValue.visitEntry(h.randomEntry(rnd), emit);
                 }
-                if ((i & 1023) == 1023 && w.pending() > RANDOM_REPLY_LIMIT) {
+                if ((i & 1023) == 1023 && w.pending() > limit) {
                     c.server.stats.clientOutputBufferLimitDisconnections++;
                     w.discard();
                     ClientFamily.disconnect(c.server, c);

@@ -422,6 +422,20 @@ class HashFamilyTest {
     }
 
     @Test
+    void hugeRandomSampleDropsTheClientNotTheServer() throws Exception {
+        r("HSET", "h", "field", "v".repeat(100));
+        r("CONFIG", "SET", "client-output-buffer-limit", "normal 1mb 0 0");
+        try (RespClient greedy = new RespClient(server.port())) {
+            greedy.send("HRANDFIELD", "h", "-9223372036854775807");
+            assertThat(greedy.isClosedByPeer()).isTrue();
+        } finally {
+            r("CONFIG", "SET", "client-output-buffer-limit", "normal 0 0 0");
+        }
+        assertThat(r("HGET", "h", "field")).isEqualTo("v".repeat(100));
+        assertThat(list("HRANDFIELD", "h", "-3")).containsExactly("field", "field", "field");
+    }
+
+    @Test
     void hrandfieldWithoutCountCoversEveryField() throws Exception {
         for (String enc : new String[] {"listpack", "hashtable"}) {
             createTen(enc);

@@ -18,5 +18,6 @@ public final class Families {
         DebugFamily.register(t);
         IntrospectionFamily.register(t);
         FunctionFamily.register(t);
+        MemoryFamily.register(t);
     }
 }

@@ -327,6 +327,11 @@ public final class HashValue implements RedisValue, Digestible {
     }
 
     /** Heap bytes held by this value (object, listpack or table and its entries). */
+    @Override
+    public long memoryUsage(long samples) {
+        return memoryEstimate();
+    }
+
     public long memoryEstimate() {
         if (lp != null) {
             return 16 + lp.footprint();

@@ -94,6 +94,11 @@ public final class MutableString implements RedisValue {
     }
 
     @Override
+    public long memoryUsage(long samples) {
+        return 16 + ((12L + buf.length + 7) & ~7L);
+    }
+
+    @Override
     public RedisValue copy() {
         return new MutableString(buf, 0, len, 0);
     }

@@ -67,7 +67,7 @@ public final class BitmapFamily {
     /**
      * Redis getBitOffsetFromArgument: a bit offset, with BITFIELD's "#n" form (n fields of
      * {@code bits} bits) when {@code bits} > 0. Offsets whose byte would reach
-     * proto-max-bulk-len (or what an array can hold) are refused.
+     * proto-max-bulk-len are refused.
      */
     private static long bitOffset(Client c, int arg, int bits) {
         byte[] d = c.argData();
@@ -86,11 +86,24 @@ public final class BitmapFamily {
         if (fields) {
             v *= bits; // wraps on absurd counts exactly as Redis's 64-bit multiply does
         }
-        if (v < 0 || (v >>> 3) >= c.server.protoMaxBulkLen() || (v >>> 3) >= MutableString.MAX_LENGTH) {
+        if (v < 0 || (v >>> 3) >= c.server.protoMaxBulkLen()) {
             c.error(BAD_OFFSET);
             return FAILED;
         }
         return v;
+    }
+
+    /**
+     * Whether a value reaching bit {@code lastBit} fits in a Java array. Only matters when
+     * proto-max-bulk-len is raised past 2 GB, where Redis would still allocate; refused with
+     * the offset error. Reads past that size need no storage and are served.
+     */
+    private static boolean writable(Client c, long lastBit) {
+        if ((lastBit >>> 3) >= MutableString.MAX_LENGTH) {
+            c.error(BAD_OFFSET);
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -177,6 +190,9 @@ public final class BitmapFamily {
         long on = c.parsed();
         if ((on & ~1L) != 0) {
             c.error(BAD_BIT);
+            return;
+        }
+        if (!writable(c, offset)) {
             return;
         }
         Object e = c.db.lookupWrite(c, 1);
@@ -550,6 +566,9 @@ public final class BitmapFamily {
                 return;
             }
             if (write) {
+                if (!writable(c, offset + bits - 1)) {
+                    return;
+                }
                 writes = true;
                 highestBit = Math.max(highestBit, offset + bits - 1);
                 if (!c.parseLong(j + 3)) {

@@ -39,8 +39,19 @@ public final class SpecLoader {
 
     /** Every spec file; a family added to the server adds its file here. */
     static final String[] FILES = {
-        "connection", "client", "transactions", "server", "config", "debug", "introspection",
-        "string", "keyspace", "function", "memory", "hash",
+        "connection",
+        "client",
+        "transactions",
+        "server",
+        "config",
+        "debug",
+        "introspection",
+        "string",
+        "keyspace",
+        "function",
+        "memory",
+        "hash",
+        "bitmap",
     };
 
     private static volatile List<CommandSpec> cached;

@@ -10,6 +10,7 @@ public final class Families {
         ConnectionFamily.register(t);
         TransactionFamily.register(t);
         StringFamily.register(t);
+        BitmapFamily.register(t);
         KeyspaceFamily.register(t);
         HashFamily.register(t);
         ServerFamily.register(t);

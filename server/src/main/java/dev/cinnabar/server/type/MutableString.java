@@ -70,6 +70,18 @@ public final class MutableString implements RedisValue {
         }
     }
 
+    /**
+     * Extends the value with zero bytes to {@code n} bytes; a longer value is left as it is
+     * (SETBIT/BITFIELD past the end, Redis sdsgrowzero).
+     */
+    public void growZero(int n) {
+        if (n > len) {
+            ensure(n);
+            Arrays.fill(buf, len, n, (byte) 0);
+            len = n;
+        }
+    }
+
     private void ensure(int need) {
         if (need > buf.length) {
             // Like sds: double small strings, grow big ones by 1 MB at a time.

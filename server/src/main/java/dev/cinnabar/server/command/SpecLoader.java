@@ -41,6 +41,7 @@ public final class SpecLoader {
     static final String[] FILES = {
         "connection", "client", "transactions", "server", "config", "debug", "introspection",
         "string", "keyspace", "function",
+        "set",
     };
 
     private static volatile List<CommandSpec> cached;

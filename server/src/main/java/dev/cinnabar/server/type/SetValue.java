@@ -768,8 +768,8 @@ public final class SetValue implements RedisValue, Digestible, Reloadable {
         return out;
     }
 
-    /** Approximate heap bytes held by the value (not its key entry). */
-    public long footprint() {
+    /** Approximate heap bytes held by the value (not its key entry); O(n) for hash tables. */
+    public long memoryEstimate() {
         long own = 16;
         return switch (enc) {
             case INTSET -> own + ((IntSet) data).footprint();

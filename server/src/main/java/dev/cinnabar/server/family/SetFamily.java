@@ -8,6 +8,7 @@ import dev.cinnabar.resp.Ascii;
 import dev.cinnabar.resp.ReplyWriter;
 import dev.cinnabar.server.Client;
 import dev.cinnabar.server.command.CommandTable;
+import dev.cinnabar.server.config.ClientOutputBufferLimitParam.ClientClass;
 import dev.cinnabar.server.config.EncodingParams;
 import dev.cinnabar.server.type.SetValue;
 import dev.cinnabar.server.type.SetValue.Member;
@@ -110,6 +111,57 @@ public final class SetFamily {
         public boolean integer(long v) {
             c.reply.bulkLong(v);
             return !c.has(Client.CLOSE_ASAP);
+        }
+    }
+
+    /**
+     * Reply bytes past which a reply whose size the client alone chose (SRANDMEMBER with a
+     * negative count: any number of repetitions) is abandoned when no output limit is set.
+     * Redis would grow the buffer until memory runs out; one client must not do that here.
+     */
+    static final long CLIENT_SIZED_REPLY_CAP = 512L << 20;
+
+    /**
+     * Whether a client-sized reply must stop: the client is already being closed, or the reply
+     * passed the normal clients' hard output buffer limit (or {@link #CLIENT_SIZED_REPLY_CAP}).
+     * Passing it drops the client, as Redis's output buffer limit does, and frees the reply.
+     */
+    private static boolean replyOverflow(Client c) {
+        if (c.has(Client.CLOSE_ASAP)) {
+            return true;
+        }
+        long pending = c.reply.pending();
+        if (pending < (1 << 20)) {
+            return false;
+        }
+        long hard = c.server.config.network.clientOutputBufferLimit.get(ClientClass.NORMAL).hardLimitBytes();
+        if (pending <= (hard > 0 ? Math.min(hard, CLIENT_SIZED_REPLY_CAP) : CLIENT_SIZED_REPLY_CAP)) {
+            return false;
+        }
+        c.server.stats.clientOutputBufferLimitDisconnections++;
+        c.reply.discard();
+        ClientFamily.disconnect(c.server, c);
+        return true;
+    }
+
+    /** {@link ReplyVisitor} for client-sized replies: stops at {@link #replyOverflow}. */
+    private static final class BoundedReplyVisitor implements MemberVisitor {
+        private final Client c;
+
+        BoundedReplyVisitor(Client c) {
+            this.c = c;
+        }
+
+        @Override
+        public boolean bytes(byte[] a, int off, int len) {
+            c.reply.bulk(a, off, len);
+            return !replyOverflow(c);
+        }
+
+        @Override
+        public boolean integer(long v) {
+            c.reply.bulkLong(v);
+            return !replyOverflow(c);
         }
     }
 
@@ -473,14 +525,14 @@ public final class SetFamily {
         if (!uniq || count == 1) {
             w.arrayLen(count);
             if (s.isListpack() && count > 1) {
-                s.listpackRandomVisit(count, r, new ReplyVisitor(c));
+                s.listpackRandomVisit(count, r, new BoundedReplyVisitor(c));
                 return;
             }
             Member m = new Member();
             while (count-- > 0) {
                 s.random(r, m);
                 reply(w, m);
-                if (c.has(Client.CLOSE_ASAP)) {
+                if (replyOverflow(c)) {
                     break;
                 }
             }

@@ -513,6 +513,24 @@ class SetFamilyTest {
     }
 
     @Test
+    void hugeRepetitionCountsHitTheOutputLimitInsteadOfMemory() throws Exception {
+        r("sadd", "lp", "a", "b");
+        r("sadd", "is", "1", "2");
+        r("config", "set", "client-output-buffer-limit", "normal 1mb 0 0");
+        try {
+            for (String key : List.of("lp", "is")) {
+                try (RespClient victim = new RespClient(server.port())) {
+                    victim.send("srandmember", key, "-9223372036854775807");
+                    assertThat(victim.isClosedByPeer()).as(key).isTrue();
+                }
+            }
+            assertThat(r("scard", "lp")).isEqualTo(2L);
+        } finally {
+            r("config", "set", "client-output-buffer-limit", "normal 0 0 0");
+        }
+    }
+
+    @Test
     void srandmemberWithCountInEveryEncoding() throws Exception {
         List<String> names = List.of("MARY", "PATRICIA", "LINDA", "BARBARA", "ELIZABETH", "JENNIFER", "MARIA",
                 "SUSAN", "MARGARET", "DOROTHY", "LISA", "NANCY", "KAREN", "BETTY", "HELEN", "SANDRA", "DONNA",

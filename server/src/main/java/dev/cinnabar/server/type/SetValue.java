@@ -75,7 +75,8 @@ public final class SetValue implements RedisValue, Digestible, Reloadable {
         public byte[] array;
         public int offset;
         public int length;
-        private byte[] own = new byte[32];
+        /** Holds a popped listpack member; allocated on first need. */
+        private byte[] own;
 
         void setInt(long v) {
             isInt = true;
@@ -90,8 +91,8 @@ public final class SetValue implements RedisValue, Digestible, Reloadable {
         }
 
         void setCopy(byte[] a, int off, int len) {
-            if (own.length < len) {
-                own = new byte[Math.max(len, own.length * 2)];
+            if (own == null || own.length < len) {
+                own = new byte[Math.max(len, own == null ? 32 : own.length * 2)];
             }
             System.arraycopy(a, off, own, 0, len);
             setRange(own, 0, len);

@@ -52,6 +52,9 @@ public final class SpecLoader {
         "memory",
         "hash",
         "bitmap",
+        "connection", "client", "transactions", "server", "config", "debug", "introspection",
+        "string", "keyspace", "function",
+        "set",
     };
 
     private static volatile List<CommandSpec> cached;

@@ -52,8 +52,6 @@ public final class SpecLoader {
         "memory",
         "hash",
         "bitmap",
-        "connection", "client", "transactions", "server", "config", "debug", "introspection",
-        "string", "keyspace", "function",
         "set",
     };
 

@@ -17,5 +17,6 @@ public final class Families {
         DebugFamily.register(t);
         IntrospectionFamily.register(t);
         FunctionFamily.register(t);
+        ZSetFamily.register(t);
     }
 }

@@ -53,6 +53,7 @@ public final class SpecLoader {
         "hash",
         "bitmap",
         "set",
+        "zset",
     };
 
     private static volatile List<CommandSpec> cached;

@@ -21,5 +21,6 @@ public final class Families {
         FunctionFamily.register(t);
         MemoryFamily.register(t);
         SetFamily.register(t);
+        ZSetFamily.register(t);
     }
 }

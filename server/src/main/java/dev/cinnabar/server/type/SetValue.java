@@ -34,7 +34,7 @@ import java.util.random.RandomGenerator;
  * <p>Thresholds come from {@link EncodingParams}, read at each call so CONFIG SET applies to the
  * next write. Knows nothing about clients or replies.
  */
-public final class SetValue implements RedisValue, Digestible, Reloadable {
+public final class SetValue implements RedisValue, Digestible, Reloadable, ScoredMembers {
     static final int INTSET = 0;
     static final int LISTPACK = 1;
     static final int HASHTABLE = 2;
@@ -426,6 +426,30 @@ public final class SetValue implements RedisValue, Digestible, Reloadable {
     }
 
     // ---- iteration ------------------------------------------------------------------------------
+
+    /** ZUNION/ZINTER/ZDIFF see a plain set as a sorted set whose scores are all 1 (Redis). */
+    @Override
+    public void forEachScored(ScoredMembers.Visitor v) {
+        byte[] digits = new byte[24];
+        forEach(new MemberVisitor() {
+            @Override
+            public boolean bytes(byte[] a, int off, int len) {
+                v.visit(a, off, len, 1.0);
+                return true;
+            }
+
+            @Override
+            public boolean integer(long n) {
+                v.visit(digits, 0, dev.cinnabar.resp.Ascii.putLong(digits, 0, n), 1.0);
+                return true;
+            }
+        });
+    }
+
+    @Override
+    public double scoreOf(byte[] m, int off, int len) {
+        return contains(m, off, len) ? 1.0 : Double.NaN;
+    }
 
     /**
      * Visits every member: intsets in ascending order, listpacks in insertion order, hash tables

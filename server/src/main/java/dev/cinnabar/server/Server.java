@@ -372,8 +372,12 @@ public final class Server implements AutoCloseable {
      */
     public void shutdown(boolean save) {
         log.warning("User requested shutdown...");
-        close();
-        terminated.countDown();
+        try {
+            close();
+        } finally {
+            // Whatever went wrong while closing, the process must still exit.
+            terminated.countDown();
+        }
     }
 
     public boolean stopped() {

@@ -40,7 +40,7 @@ public final class SpecLoader {
     /** Every spec file; a family added to the server adds its file here. */
     static final String[] FILES = {
         "connection", "client", "transactions", "server", "config", "debug", "introspection",
-        "string", "keyspace", "function",
+        "string", "keyspace", "function", "list",
     };
 
     private static volatile List<CommandSpec> cached;

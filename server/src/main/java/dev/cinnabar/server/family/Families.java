@@ -11,6 +11,7 @@ public final class Families {
         TransactionFamily.register(t);
         StringFamily.register(t);
         KeyspaceFamily.register(t);
+        ListFamily.register(t);
         ServerFamily.register(t);
         ClientFamily.register(t);
         ConfigFamily.register(t);

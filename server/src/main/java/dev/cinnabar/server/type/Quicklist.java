@@ -324,6 +324,9 @@ final class Quicklist {
             head.sz += ListpackSizes.entrySize(b, off, len);
             head.count++;
         } else {
+            if (head != null && !head.plain && head.lp != null) {
+                head.lp.trim(); // full: give back the growth slack before it ages
+            }
             insertNode(head, packedNode(b, off, len), false);
         }
         count++;
@@ -342,6 +345,9 @@ final class Quicklist {
             tail.sz += ListpackSizes.entrySize(b, off, len);
             tail.count++;
         } else {
+            if (tail != null && !tail.plain && tail.lp != null) {
+                tail.lp.trim();
+            }
             insertNode(tail, packedNode(b, off, len), true);
         }
         count++;

@@ -166,6 +166,21 @@ public final class Blocking {
             }
             tval = ceil.bitLength() < 64 ? ceil.longValue() : Long.MIN_VALUE;
         }
+        return toDeadline(c, tval);
+    }
+
+    /**
+     * The same for a timeout in milliseconds, an integer (XREAD BLOCK): the absolute deadline
+     * (0 = forever), or -1 after replying the error.
+     */
+    public static long parseTimeoutMillis(Client c, int arg) {
+        if (!c.parseLong(arg, "ERR timeout is not an integer or out of range")) {
+            return -1;
+        }
+        return toDeadline(c, c.parsed());
+    }
+
+    private static long toDeadline(Client c, long tval) {
         if (tval < 0) {
             c.error("ERR timeout is negative");
             return -1;

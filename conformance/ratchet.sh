@@ -35,7 +35,7 @@ pid=""
 start_server() {
     bin/cinnabar-server --port "$port" --bind 127.0.0.1 --protected-mode no --save '' --appendonly no \
         --enable-debug-command yes --enable-protected-configs yes --enable-module-command yes \
-        > "$logroot/server.log" 2>&1 &
+        >> "$logroot/server.log" 2>&1 &
     pid=$!
     for _ in $(seq 1 100); do
         if redis_ping; then return 0; fi
@@ -57,7 +57,13 @@ stop_server() {
 }
 trap stop_server EXIT
 
-start_server
+run_unit() { # unit logdir
+    LOG_DIR="$2" UNIT_TIMEOUT=$(( deadline - $(date +%s) < 600 ? deadline - $(date +%s) : 600 )) \
+        "$suite" 127.0.0.1 "$port" "$1" > "$2.out" 2>&1 || true
+}
+passed_in() { awk -F'\t' '{print $3; exit}' "$1/results.tsv" 2>/dev/null | grep . || echo 0; }
+baseline_of() { local b; b=$(awk -F'\t' -v u="$1" '$1 == u {print $2}' "$baseline" 2>/dev/null); echo "${b:-0}"; }
+
 results="$logroot/results.tsv"; : > "$results"
 failed="$logroot/failed.txt"; : > "$failed"
 deadline=$(( $(date +%s) + total_timeout ))
@@ -65,13 +71,22 @@ for u in "${units[@]}"; do
     if [ "$(date +%s)" -ge "$deadline" ]; then
         printf '%s\tNOTRUN\t0\t0\t0\t-\t0\t0\n' "$u" >> "$results"; continue
     fi
+    # A fresh server per unit: units leave config changes behind (each suite invocation can
+    # only restore what it saw at its own start), and one unit's crash must not cost the next.
     if ! redis_ping; then
-        echo "ratchet: server is down before $u; restarting it (see $logroot/server.log)" >&2
-        stop_server; start_server
+        echo "ratchet: server went down during the previous unit (see $logroot/server.log)" >&2
     fi
+    stop_server; start_server
     d="$logroot/$(echo "$u" | tr / _)"
-    LOG_DIR="$d" UNIT_TIMEOUT=$(( deadline - $(date +%s) < 600 ? deadline - $(date +%s) : 600 )) \
-        "$suite" 127.0.0.1 "$port" "$u" > "$d.out" 2>&1 || true
+    run_unit "$u" "$d"
+    # A unit below its baseline gets one more try on a fresh server: timing-sensitive upstream
+    # tests can fail on a loaded machine, and a real regression fails twice.
+    if [ "$mode" = "check" ] && [ "$(passed_in "$d")" -lt "$(baseline_of "$u")" ]; then
+        echo "ratchet: $u below baseline ($(passed_in "$d") < $(baseline_of "$u")); retrying once on a fresh server" >&2
+        stop_server; start_server
+        d="$d.retry"
+        run_unit "$u" "$d"
+    fi
     cat "$d/results.tsv" >> "$results" 2>/dev/null || printf '%s\tABORTED\t0\t0\t0\t-\t0\t0\n' "$u" >> "$results"
     cat "$d/failed.txt" >> "$failed" 2>/dev/null || true
     tail -n 1 "$d/results.tsv" 2>/dev/null | awk -F'\t' '{printf "%-26s %-9s passed=%s failed=%s\n", $1, $2, $3, $4}'

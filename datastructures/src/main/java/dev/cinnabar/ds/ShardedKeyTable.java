@@ -34,11 +34,38 @@ public final class ShardedKeyTable {
     private static final int SLOT_TO_SHARD_SHIFT = Integer.numberOfTrailingZeros(SLOTS_PER_SHARD);
 
     private final KeyTable[] shards = new KeyTable[SHARDS];
+    /** Route by cluster hash slot (cluster mode) or by table-hash bits (standalone). */
+    private final boolean bySlot;
     private int lastExamined;
     /** Shard where the next {@link #rehashStep} starts, rotated so every shard gets a turn. */
     private int rehashStart;
 
+    /** A keyspace routed by Redis Cluster hash slot. */
+    public ShardedKeyTable() {
+        this(true);
+    }
+
+    /**
+     * @param bySlot true to route keys by their cluster hash slot (CRC16 of the key or its
+     *     {tag}); false to route by bits of the table hash instead. Standalone servers use
+     *     false: nothing needs slot ranges there, and it spares a CRC16 per key access, while the
+     *     shards still exist for per-shard work.
+     */
+    public ShardedKeyTable(boolean bySlot) {
+        this.bySlot = bySlot;
+    }
+
     // ------------------------------------------------------------------------- tokens
+
+    /**
+     * The token of a key for this table's routing mode (see {@link #ShardedKeyTable(boolean)}):
+     * the cluster slot, or a pseudo-slot made of the table hash's top 14 bits.
+     */
+    public long tokenFor(byte[] k, int off, int len) {
+        int h = KeyTable.hash(k, off, len);
+        int slot = bySlot ? Crc16.slot(k, off, len) : (h >>> 18) & (Crc16.SLOTS - 1);
+        return ((long) slot << 32) | (h & 0xFFFFFFFFL);
+    }
 
     /** Slot and table hash of a key, computed once: see the class comment. */
     public static long token(byte[] k, int off, int len) {
@@ -66,8 +93,8 @@ public final class ShardedKeyTable {
         return (int) (token >>> (32 + SLOT_TO_SHARD_SHIFT));
     }
 
-    private static long tokenOfEntry(Object entry) {
-        return token(Entries.keyArray(entry), Entries.keyOffset(entry), Entries.keyLength(entry));
+    private long tokenOfEntry(Object entry) {
+        return tokenFor(Entries.keyArray(entry), Entries.keyOffset(entry), Entries.keyLength(entry));
     }
 
     // ------------------------------------------------------------------------- access
@@ -78,7 +105,7 @@ public final class ShardedKeyTable {
     }
 
     public Object get(byte[] k, int off, int len) {
-        return get(token(k, off, len), k, off, len);
+        return get(tokenFor(k, off, len), k, off, len);
     }
 
     public Object get(byte[] k) {
@@ -106,7 +133,7 @@ public final class ShardedKeyTable {
     }
 
     public Object remove(byte[] k, int off, int len) {
-        return remove(token(k, off, len), k, off, len);
+        return remove(tokenFor(k, off, len), k, off, len);
     }
 
     public Object remove(byte[] k) {

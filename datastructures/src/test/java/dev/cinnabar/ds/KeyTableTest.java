@@ -185,9 +185,10 @@ class KeyTableTest {
             t.checkInvariants(true);
             assertThat(t.size()).isEqualTo(40_000 - i + 30_000);
             assertThat(t.capacity()).isGreaterThan(oldCapacity);
-            // Spread out: ~old capacity / insert headroom per put (plus a short run at this
-            // load), never the whole rest at once.
-            assertThat(maxBatch).isBetween(1, 100);
+            // Spread out: ~old capacity / insert headroom per put plus whole runs, never the whole
+            // rest at once. Runs are moved whole and their length depends on the (per-process,
+            // random) hash seed, so the bound leaves room for an occasional run of a few hundred.
+            assertThat(maxBatch).isBetween(1, oldCapacity / 8);
         });
     }
 

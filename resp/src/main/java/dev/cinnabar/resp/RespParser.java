@@ -118,7 +118,7 @@ public final class RespParser {
     private int parseMultibulk(ByteBuf in) {
         if (multibulkLen == 0) {
             int start = in.readerIndex();
-            int cr = in.indexOf(start, in.writerIndex(), (byte) '\r');
+            int cr = scanLine(in, start + 1);
             if (cr < 0) {
                 if (in.readableBytes() > INLINE_MAX_SIZE) {
                     return fail("Protocol error: too big mbulk count string");
@@ -128,7 +128,7 @@ public final class RespParser {
             if (cr > in.writerIndex() - 2) {
                 return INCOMPLETE; // the '\n' after '\r' has not arrived
             }
-            long ll = parseCount(in, start + 1, cr);
+            long ll = lineValue;
             if (ll == BAD || ll > Integer.MAX_VALUE) {
                 return fail("Protocol error: invalid multibulk length");
             }
@@ -144,7 +144,7 @@ public final class RespParser {
         while (multibulkLen > 0) {
             if (bulkLen == -1) {
                 int start = in.readerIndex();
-                int cr = in.indexOf(start, in.writerIndex(), (byte) '\r');
+                int cr = scanLine(in, start + 1);
                 if (cr < 0) {
                     if (in.readableBytes() > INLINE_MAX_SIZE) {
                         return fail("Protocol error: too big bulk count string");
@@ -158,7 +158,7 @@ public final class RespParser {
                 if (first != '$') {
                     return fail("Protocol error: expected '$', got '" + (char) (first & 0xff) + "'");
                 }
-                long ll = parseCount(in, start + 1, cr);
+                long ll = lineValue;
                 if (ll == BAD || ll < 0 || ll > protoMaxBulkLen) {
                     return fail("Protocol error: invalid bulk length");
                 }
@@ -195,37 +195,59 @@ public final class RespParser {
 
     private static final long BAD = Long.MIN_VALUE;
 
-    /** Redis string2ll on {@code in[from, to)}; {@link #BAD} when not a canonical integer. */
-    private static long parseCount(ByteBuf in, int from, int to) {
-        int len = to - from;
-        if (len <= 0 || len > 20) {
-            return BAD;
-        }
+    /** The value of the count line found by the last {@link #scanLine}, or {@link #BAD}. */
+    private long lineValue;
+
+    /**
+     * Finds the '\r' ending a count line that starts at {@code from} (just after '*' or '$') and
+     * parses the count in the same pass, with Redis string2ll's rules: optional '-', no '+', no
+     * leading zeros, at most 20 characters. Returns the index of '\r' (the value is then in
+     * {@link #lineValue}), or -1 if the line is not complete yet. One pass instead of a search
+     * followed by a parse: this runs twice per argument.
+     */
+    private int scanLine(ByteBuf in, int from) {
+        int end = in.writerIndex();
+        long v = 0;
+        boolean ok = true;
         boolean neg = false;
         int i = from;
-        if (in.getByte(i) == '-') {
-            neg = true;
-            i++;
-            if (i == to) {
-                return BAD;
+        for (; i < end; i++) {
+            int b = in.getByte(i);
+            if (b == '\r') {
+                break;
+            }
+            int pos = i - from;
+            if (b >= '0' && b <= '9') {
+                int d = b - '0';
+                // A leading zero is only valid as the whole number "0" ("-0" and "01" are not).
+                if (pos > 20 || (d == 0 && v == 0 && (neg || nextIsDigit(in, i + 1, end)))
+                        || v > (Long.MAX_VALUE - d) / 10) {
+                    ok = false; // too long, a leading zero, or an overflow
+                }
+                v = v * 10 + d;
+            } else if (b == '-' && pos == 0) {
+                neg = true;
+            } else {
+                ok = false;
             }
         }
-        byte first = in.getByte(i);
-        if (first == '0') {
-            return (len == 1) ? 0 : BAD;
+        if (i == end) {
+            return -1;
         }
-        long v = 0;
-        for (; i < to; i++) {
-            int d = in.getByte(i) - '0';
-            if (d < 0 || d > 9) {
-                return BAD;
-            }
-            if (v > (Long.MAX_VALUE - d) / 10) {
-                return BAD; // counts never need the full 64-bit range
-            }
-            v = v * 10 + d;
+        int len = i - from;
+        if (len == 0 || len > 20 || (neg && len == 1)) {
+            ok = false;
         }
-        return neg ? -v : v;
+        lineValue = ok ? (neg ? -v : v) : BAD;
+        return i;
+    }
+
+    private static boolean nextIsDigit(ByteBuf in, int i, int end) {
+        if (i >= end) {
+            return false;
+        }
+        int b = in.getByte(i);
+        return b >= '0' && b <= '9';
     }
 
     // ---- inline ----------------------------------------------------------------------------

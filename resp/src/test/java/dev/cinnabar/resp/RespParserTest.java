@@ -94,6 +94,13 @@ class RespParserTest {
                 .isEqualTo("Protocol error: invalid bulk length");
         assertThat(whole("*1\r\nfoo\r\n").error()).isEqualTo("Protocol error: expected '$', got 'f'");
         assertThat(whole("*abc\r\n").error()).isEqualTo("Protocol error: invalid multibulk length");
+        // Redis string2ll: no leading zeros, no "-0", no '+', at most 20 characters.
+        for (String bad : new String[] {"*01\r\n", "*-0\r\n", "*+1\r\n", "*-\r\n", "*1-\r\n", "*\r\n",
+                "*000000000000000000001\r\n", "*99999999999999999999\r\n"}) {
+            assertThat(whole(bad).error()).as(bad).isEqualTo("Protocol error: invalid multibulk length");
+        }
+        assertThat(whole("*1\r\n$01\r\nx\r\n").error()).isEqualTo("Protocol error: invalid bulk length");
+        assertThat(whole("*1\r\n$0\r\n\r\n").commands()).containsExactly(List.of(""));
     }
 
     @Test

@@ -72,6 +72,13 @@ public final class Client {
      * anything that echoes commands (slow log, MONITOR). Cleared before every command.
      */
     public long redactedArgs;
+    /**
+     * Changes the running command made to the dataset (Redis server.dirty increments, INFO
+     * rdb_changes_since_last_save), for commands that count them as Redis does (a SETBIT that
+     * changes nothing counts 0). -1 = not set: a write command then counts as one change.
+     * Reset after every command.
+     */
+    public long dirtyChanges = -1;
     /** Scratch space for option parsers, so parsing allocates nothing. */
     public final int[] scratch = new int[8];
     /** Scratch bytes for formatting a number into a stored value (INCR...) without allocating. */

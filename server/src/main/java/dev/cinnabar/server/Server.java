@@ -220,7 +220,10 @@ public final class Server implements AutoCloseable {
 
     /** After every executed command (slowlog, latency monitor hook points). */
     public void afterCommand(Client c, Command cmd, long durationMicros) {
-        if (cmd.has(CommandFlags.WRITE)) {
+        if (c.dirtyChanges >= 0) {
+            stats.dirty += c.dirtyChanges;
+            c.dirtyChanges = -1;
+        } else if (cmd.has(CommandFlags.WRITE)) {
             stats.dirty++;
         }
         metrics.afterCommand(cmd, durationMicros, stats.totalReadsProcessed);

@@ -39,8 +39,22 @@ public final class SpecLoader {
 
     /** Every spec file; a family added to the server adds its file here. */
     static final String[] FILES = {
-        "connection", "client", "transactions", "server", "config", "debug", "introspection",
-        "string", "keyspace", "function", "list",
+        "connection",
+        "client",
+        "transactions",
+        "server",
+        "config",
+        "debug",
+        "introspection",
+        "string",
+        "keyspace",
+        "function",
+        "memory",
+        "hash",
+        "bitmap",
+        "set",
+        "zset",
+        "list",
     };
 
     private static volatile List<CommandSpec> cached;

@@ -56,7 +56,7 @@ public final class DebugFamily {
                 }
             }
             case "reload" -> {
-                c.error("ERR DEBUG RELOAD is not supported yet");
+                DebugReload.reload(c);
                 return;
             }
             case "loadaof" -> {

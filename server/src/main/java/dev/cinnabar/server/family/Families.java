@@ -10,13 +10,18 @@ public final class Families {
         ConnectionFamily.register(t);
         TransactionFamily.register(t);
         StringFamily.register(t);
+        BitmapFamily.register(t);
         KeyspaceFamily.register(t);
         ListFamily.register(t);
+        HashFamily.register(t);
         ServerFamily.register(t);
         ClientFamily.register(t);
         ConfigFamily.register(t);
         DebugFamily.register(t);
         IntrospectionFamily.register(t);
         FunctionFamily.register(t);
+        MemoryFamily.register(t);
+        SetFamily.register(t);
+        ZSetFamily.register(t);
     }
 }

@@ -33,7 +33,7 @@ public final class Database {
     private final Server server;
     public final int id;
     /** Split by hash-slot range: the seam for cluster mode, per-shard locks and snapshots. */
-    private ShardedKeyTable table = new ShardedKeyTable();
+    private ShardedKeyTable table;
     /** Entries found expired by the current active-expiry step, deleted side effects pending. */
     private final ArrayList<Object> expiredBatch = new ArrayList<>();
     /** Running average TTL in ms of keys seen by active expiry (INFO keyspace avg_ttl). */
@@ -42,6 +42,12 @@ public final class Database {
     public Database(Server server, int id) {
         this.server = server;
         this.id = id;
+        this.table = newTable();
+    }
+
+    /** Cluster mode routes keys by hash slot; standalone by hash bits (no CRC16 per access). */
+    private ShardedKeyTable newTable() {
+        return new ShardedKeyTable(server.clusterEnabled());
     }
 
     public long size() {
@@ -135,7 +141,7 @@ public final class Database {
      * expireIfNeeded + lookupKey without side effects on statistics or LRU).
      */
     public Object find(byte[] k, int off, int len, long now) {
-        Object e = table.get(ShardedKeyTable.token(k, off, len), k, off, len);
+        Object e = table.get(table.tokenFor(k, off, len), k, off, len);
         if (e != null && expired(e, now)) {
             expireNow(k, off, len);
             return null;
@@ -181,13 +187,13 @@ public final class Database {
 
     /** Whether the key exists but is logically expired at {@code now} (WATCH checks). */
     public boolean isExpiredNow(byte[] k, int off, int len, long now) {
-        Object e = table.get(ShardedKeyTable.token(k, off, len), k, off, len);
+        Object e = table.get(table.tokenFor(k, off, len), k, off, len);
         return e != null && expired(e, now);
     }
 
     /** Finds an entry without expiring it or touching anything (DEBUG, introspection). */
     public Object peek(byte[] k, int off, int len) {
-        return table.get(ShardedKeyTable.token(k, off, len), k, off, len);
+        return table.get(table.tokenFor(k, off, len), k, off, len);
     }
 
     // ---- writes -------------------------------------------------------------------------------
@@ -198,7 +204,7 @@ public final class Database {
      */
     public void setString(byte[] k, int off, int len, byte[] v, int vOff, int vLen, int enc, long expireAt) {
         byte[] e = Entries.newString(k, off, len, v, vOff, vLen, enc, expireAt, 0);
-        Object old = table.put(ShardedKeyTable.token(k, off, len), e);
+        Object old = table.put(table.tokenFor(k, off, len), e);
         Entries.setLru(e, old != null ? Entries.lru(old) : newLru());
         if (old != null) {
             server.blocking.signalDeleted(this, k, off, len);
@@ -210,7 +216,7 @@ public final class Database {
     public void setObject(byte[] k, int off, int len, Object value, long expireAt) {
         byte[] key = Arrays.copyOfRange(k, off, off + len);
         ObjectEntry e = new ObjectEntry(key, value, expireAt, 0);
-        Object old = table.put(ShardedKeyTable.token(k, off, len), e);
+        Object old = table.put(table.tokenFor(k, off, len), e);
         e.lru = old != null ? Entries.lru(old) : newLru();
         // Redis dbAdd wakes clients blocked on a new key; an overwrite (setKey on an existing
         // key) only tells those waiting for the key to go away.
@@ -227,7 +233,7 @@ public final class Database {
         byte[] k = Entries.keyArray(entry);
         int off = Entries.keyOffset(entry);
         int len = Entries.keyLength(entry);
-        Object old = table.put(ShardedKeyTable.token(k, off, len), entry);
+        Object old = table.put(table.tokenFor(k, off, len), entry);
         // RENAME, MOVE and COPY delete the destination and add the key anew (Redis dbAdd).
         if (old != null) {
             server.blocking.signalDeleted(this, k, off, len);
@@ -238,7 +244,7 @@ public final class Database {
 
     /** Deletes a key; returns whether it existed. */
     public boolean delete(byte[] k, int off, int len) {
-        Object e = table.remove(ShardedKeyTable.token(k, off, len), k, off, len);
+        Object e = table.remove(table.tokenFor(k, off, len), k, off, len);
         if (e != null) {
             server.blocking.signalDeleted(this, k, off, len);
             modified(k, off, len);
@@ -249,7 +255,7 @@ public final class Database {
 
     /** Removes and returns an entry (RENAME, MOVE, GETDEL). */
     public Object remove(byte[] k, int off, int len) {
-        Object e = table.remove(ShardedKeyTable.token(k, off, len), k, off, len);
+        Object e = table.remove(table.tokenFor(k, off, len), k, off, len);
         if (e != null) {
             server.blocking.signalDeleted(this, k, off, len);
             modified(k, off, len);
@@ -263,7 +269,7 @@ public final class Database {
         byte[] k = Entries.keyArray(n);
         int off = Entries.keyOffset(n);
         int len = Entries.keyLength(n);
-        long h = ShardedKeyTable.token(k, off, len);
+        long h = table.tokenFor(k, off, len);
         if (!table.replace(h, entry, n)) {
             table.put(h, n);
         }
@@ -292,7 +298,7 @@ public final class Database {
         long n = table.size();
         server.transactions.touchAllInDb(this, null);
         server.blocking.beforeFlush(this);
-        table = new ShardedKeyTable();
+        table = newTable();
         avgTtl = 0;
         server.expiry.resetCursor(id);
         return n;
@@ -328,7 +334,7 @@ public final class Database {
      * watchers are told, so WATCH can tell a stale key that vanished from a modified one.
      */
     private void expireNow(byte[] k, int off, int len) {
-        Object e = table.remove(ShardedKeyTable.token(k, off, len), k, off, len);
+        Object e = table.remove(table.tokenFor(k, off, len), k, off, len);
         expiredSideEffects(e, k, off, len);
     }
 

@@ -382,9 +382,9 @@ public final class ListValue implements RedisValue, Digestible {
         } while (c.next());
     }
 
-    /** Heap bytes held (MEMORY USAGE estimate). */
-    public long footprint() {
-        return 32 + (ql != null ? ql.footprint() : lp.footprint());
+    @Override
+    public long memoryUsage(long samples) {
+        return 24 + (ql != null ? ql.footprint(samples) : lp.footprint());
     }
 
     /** The quicklist details DEBUG OBJECT appends (nothing for a listpack). */

@@ -70,6 +70,18 @@ public final class MutableString implements RedisValue {
         }
     }
 
+    /**
+     * Extends the value with zero bytes to {@code n} bytes; a longer value is left as it is
+     * (SETBIT/BITFIELD past the end, Redis sdsgrowzero).
+     */
+    public void growZero(int n) {
+        if (n > len) {
+            ensure(n);
+            Arrays.fill(buf, len, n, (byte) 0);
+            len = n;
+        }
+    }
+
     private void ensure(int need) {
         if (need > buf.length) {
             // Like sds: double small strings, grow big ones by 1 MB at a time.
@@ -91,6 +103,11 @@ public final class MutableString implements RedisValue {
     @Override
     public String encoding() {
         return "raw";
+    }
+
+    @Override
+    public long memoryUsage(long samples) {
+        return 16 + ((12L + buf.length + 7) & ~7L);
     }
 
     @Override

@@ -877,20 +877,28 @@ final class Quicklist {
         return q;
     }
 
-    /** Heap bytes held by the nodes (MEMORY USAGE estimate). */
-    long footprint() {
-        long total = 48;
-        for (Node n = head; n != null; n = n.next) {
-            total += 56;
-            if (n.lzf != null) {
-                total += 16 + n.lzf.length;
-            } else if (n.plain) {
-                total += 16 + n.value.length;
-            } else {
-                total += n.lp.footprint();
-            }
+    /**
+     * Heap bytes held (MEMORY USAGE): with {@code samples} > 0 only that many nodes from the
+     * head are measured and the average extrapolated to every node, as Redis does.
+     */
+    long footprint(long samples) {
+        long measured = 0;
+        long seen = 0;
+        for (Node n = head; n != null && (samples <= 0 || seen < samples); n = n.next, seen++) {
+            measured += nodeFootprint(n);
         }
-        return total;
+        long nodes = seen == 0 ? 0 : seen == len ? measured : (long) ((double) measured / seen * len);
+        return 40 + nodes;
+    }
+
+    private static long nodeFootprint(Node n) {
+        long header = 48;
+        if (n.lzf != null) {
+            return header + ((12L + n.lzf.length + 7) & ~7L);
+        } else if (n.plain) {
+            return header + ((12L + n.value.length + 7) & ~7L);
+        }
+        return header + n.lp.footprint();
     }
 
     /** Redis quicklistRepr-like description for DEBUG QUICKLIST (printed, not replied). */

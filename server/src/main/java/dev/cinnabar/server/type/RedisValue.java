@@ -13,4 +13,12 @@ public interface RedisValue {
 
     /** A deep copy (COPY command). */
     RedisValue copy();
+
+    /**
+     * Heap bytes held by the value (MEMORY USAGE). Types may estimate from {@code samples}
+     * elements of a large collection (0 = look at all of them), as Redis does.
+     */
+    default long memoryUsage(long samples) {
+        return 16;
+    }
 }

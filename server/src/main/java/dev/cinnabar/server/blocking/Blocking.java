@@ -77,7 +77,6 @@ public final class Blocking {
     /** Per database: key -> clients that also want to hear when it is deleted (XREADGROUP). */
     private final Map<ByteKey, int[]>[] waitingOnNoKey;
     private final Map<Client, State> states = new IdentityHashMap<>();
-    private final int[] blockedByKind = new int[Kind.values().length];
     /** Keys signalled since the last {@link #handleReady}, deduplicated. */
     private ArrayList<ReadyKey> ready = new ArrayList<>();
     private final HashSet<ReadyKey> readySet = new HashSet<>();
@@ -241,7 +240,6 @@ public final class Blocking {
             }
         }
         states.put(c, s);
-        blockedByKind[kind.ordinal()]++;
         c.flags |= Client.BLOCKED;
         armTimer(s);
     }
@@ -338,7 +336,6 @@ public final class Blocking {
                 }
             }
         }
-        blockedByKind[s.kind.ordinal()]--;
         c.flags &= ~Client.BLOCKED;
         if (s.timer != null) {
             s.timer.cancel(false);

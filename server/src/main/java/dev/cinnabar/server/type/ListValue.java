@@ -14,7 +14,7 @@ import java.util.Arrays;
  * the encoding. Sizes are Redis's listpack byte counts ({@link ListpackSizes}). Knows nothing
  * about clients; accessed under the server lock only.
  */
-public final class ListValue implements RedisValue, Digestible {
+public final class ListValue implements RedisValue, Digestible, Reloadable {
     /** The listpack encoding's contents, or null while a quicklist. */
     private Listpack lp;
     /** Redis lpBytes of {@link #lp}. */
@@ -60,6 +60,29 @@ public final class ListValue implements RedisValue, Digestible {
     /** Nodes of the quicklist encoding (1 for a listpack): for tests and introspection. */
     public int nodes() {
         return ql != null ? ql.len : 1;
+    }
+
+    /**
+     * DEBUG RELOAD: Redis saves every list as quicklist nodes and loads them back as they were,
+     * under the current list-max-listpack-size and list-compress-depth, then lets the list pick
+     * its encoding (a single small node comes back as a listpack).
+     */
+    @Override
+    public RedisValue reloaded(dev.cinnabar.server.config.ServerConfig config) {
+        int fill = config.encoding.listMaxListpackSize.get();
+        int compress = config.encoding.listCompressDepth.get();
+        Quicklist q;
+        if (ql != null) {
+            q = ql.reloaded(fill, compress);
+        } else {
+            q = new Quicklist(fill, compress);
+            Listpack copy = lp.copy();
+            copy.trim();
+            q.appendListpack(copy, lpSz);
+        }
+        ListValue l = new ListValue(null, 0, q);
+        l.autoConvert(fill, compress);
+        return l;
     }
 
     // ---- encoding conversions ---------------------------------------------------------------

@@ -207,6 +207,9 @@ final class Quicklist {
     private static final ThreadLocal<ChunkEncoder> ENCODER =
             ThreadLocal.withInitial(() -> VanillaChunkEncoder.nonAllocatingEncoder(1 << 16));
     private static final ChunkDecoder DECODER = new VanillaChunkDecoder();
+    /** Output space reused between compressions, up to this size (bigger nodes allocate). */
+    private static final int SCRATCH_MAX = 1 << 17;
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
 
     private static byte[] inflate(Node n) {
         byte[] raw = new byte[n.rawLen];
@@ -229,7 +232,12 @@ final class Quicklist {
         }
         byte[] src = n.plain ? n.value : n.lp.array();
         int srcLen = n.plain ? n.value.length : n.lp.bytes();
-        byte[] out = new byte[LZFEncoder.estimateMaxWorkspaceSize(srcLen)];
+        int need = LZFEncoder.estimateMaxWorkspaceSize(srcLen);
+        byte[] out = need <= SCRATCH_MAX ? SCRATCH.get() : new byte[need];
+        if (out.length < need) {
+            out = new byte[need];
+            SCRATCH.set(out);
+        }
         int outLen = LZFEncoder.appendEncoded(ENCODER.get(), src, 0, srcLen, out, 0);
         if (outLen + MIN_COMPRESS_IMPROVE >= srcLen) {
             return false;
@@ -361,6 +369,35 @@ final class Quicklist {
         n.sz = sz;
         insertNode(tail, n, true);
         count += n.count;
+    }
+
+    /** Appends a plain node holding {@code value} (taken over, not copied). */
+    void appendPlain(byte[] value) {
+        Node n = new Node();
+        n.plain = true;
+        n.value = value;
+        n.count = 1;
+        n.sz = value.length;
+        insertNode(tail, n, true);
+        count++;
+    }
+
+    /**
+     * The list as an RDB save and load would rebuild it (Redis rdbLoadObject): the same nodes,
+     * packed or plain, under the current fill and compression depth.
+     */
+    Quicklist reloaded(int newFill, int newCompress) {
+        Quicklist q = new Quicklist(newFill, newCompress);
+        for (Node n = head; n != null; n = n.next) {
+            if (n.plain) {
+                q.appendPlain(readablePlain(n).clone());
+            } else {
+                Listpack lp = readable(n).copy();
+                lp.trim();
+                q.appendListpack(lp, n.sz);
+            }
+        }
+        return q;
     }
 
     /** Removes the first or last element. */

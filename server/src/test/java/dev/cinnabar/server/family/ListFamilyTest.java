@@ -183,6 +183,33 @@ class ListFamilyTest {
     }
 
     @Test
+    void debugReloadRebuildsEncodingsAsAnRdbLoad() throws Exception {
+        r("CONFIG", "SET", "list-max-listpack-size", "3");
+        rpush("lst", "a", "b", "c");
+        assertThat(r("DEBUG", "RELOAD")).isEqualTo("OK");
+        assertThat(encoding("lst")).isEqualTo("listpack");
+        r("RPUSH", "lst", "d");
+        r("DEBUG", "RELOAD");
+        assertThat(encoding("lst")).isEqualTo("quicklist");
+        // One packed node of 3 stays a quicklist while shrinking (half the limit), but a load
+        // converts with the full limit.
+        r("RPOP", "lst");
+        assertThat(encoding("lst")).isEqualTo("quicklist");
+        r("DEBUG", "RELOAD");
+        assertThat(encoding("lst")).isEqualTo("listpack");
+        assertThat(r("LRANGE", "lst", "0", "-1")).isEqualTo(List.of("a", "b", "c"));
+        // Plain nodes survive as they are.
+        r("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1b");
+        r("CONFIG", "SET", "list-max-listpack-size", "1");
+        rpush("p", "xxxxxxxxxx", "y", "zz");
+        assertThat(encoding("p")).isEqualTo("quicklist");
+        r("DEBUG", "RELOAD");
+        assertThat(encoding("p")).isEqualTo("quicklist");
+        assertThat(r("LRANGE", "p", "0", "-1")).isEqualTo(List.of("xxxxxxxxxx", "y", "zz"));
+        assertThat((String) r("DEBUG", "OBJECT", "p")).contains("ql_nodes:3");
+    }
+
+    @Test
     void sizeLimitsUseRedisListpackBytes() throws Exception {
         // 0 counts as 1; below -5 counts as -5 (64 KB).
         r("CONFIG", "SET", "list-max-listpack-size", "0");

@@ -23,5 +23,6 @@ public final class Families {
         MemoryFamily.register(t);
         SetFamily.register(t);
         ZSetFamily.register(t);
+        ZSetBlocking.register(t);
     }
 }

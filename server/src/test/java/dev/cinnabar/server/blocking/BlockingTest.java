@@ -365,6 +365,32 @@ class BlockingTest {
         assertThat(dirty() - before).isEqualTo(2);
     }
 
+    @Test
+    void sortedSetsReuseTheMachinery() throws Exception {
+        RespClient a = client();
+        RespClient b = client();
+        a.send("BZPOPMIN", "z1", "z2", "0");
+        waitForBlocked(1);
+        b.send("BZMPOP", "0", "2", "z2", "z1", "MAX", "COUNT", "5");
+        waitForBlocked(2);
+        r("ZADD", "z2", "1", "a", "2", "b", "3", "c");
+        assertThat(a.read()).isEqualTo(List.of("z2", "a", "1"));
+        assertThat(b.read()).isEqualTo(List.of("z2", List.of(List.of("c", "3"), List.of("b", "2"))));
+        assertThat(r("EXISTS", "z2")).isEqualTo(0L);
+        // A list on a key a sorted set waiter watches does not serve it (wrong kind).
+        a.send("BZPOPMAX", "k", "0");
+        waitForBlocked(1);
+        r("RPUSH", "k", "x");
+        assertThat(blockedClients()).isEqualTo(1);
+        r("DEL", "k");
+        r("ZADD", "k", "5", "m");
+        assertThat(a.read()).isEqualTo(List.of("k", "m", "5"));
+        assertThat(r("BZPOPMIN", "nosuch", "0.01")).isNull();
+        r("MULTI");
+        r("BZMPOP", "0", "1", "nosuch", "MIN");
+        assertThat(r("EXEC")).isEqualTo(java.util.Collections.singletonList(null));
+    }
+
     private long dirty() throws Exception {
         String info = (String) r("INFO", "persistence");
         for (String line : info.split("\r\n")) {

@@ -38,6 +38,11 @@ public final class Client {
     public static final int EXECUTING = 1 << 16;
     /** Set while EXEC runs the queued commands. */
     public static final int IN_EXEC = 1 << 17;
+    /**
+     * Blocking commands must not block (Redis CLIENT_DENY_BLOCKING): scripts and other callers
+     * that cannot wait set it; such commands then answer as if they had timed out.
+     */
+    public static final int DENY_BLOCKING = 1 << 18;
 
     public final Server server;
     public final long id;

@@ -42,6 +42,8 @@ public final class Server implements AutoCloseable {
     public final Transactions transactions;
     public final Clients clients;
     public final Expiry expiry;
+    /** Clients blocked on keys (BLPOP...) and the keys that may serve them. */
+    public final dev.cinnabar.server.blocking.Blocking blocking;
     public final dev.cinnabar.server.scripting.FunctionLibraries functions =
             new dev.cinnabar.server.scripting.FunctionLibraries();
     public final String runId;
@@ -68,6 +70,7 @@ public final class Server implements AutoCloseable {
         this.dispatcher = new Dispatcher(this);
         this.transactions = new Transactions(this);
         this.clients = new Clients(this);
+        this.blocking = new dev.cinnabar.server.blocking.Blocking(this, config.general.databases.get());
         this.dbs = new Database[config.general.databases.get()];
         for (int i = 0; i < dbs.length; i++) {
             dbs[i] = new Database(this, i);
@@ -141,6 +144,7 @@ public final class Server implements AutoCloseable {
                 long start = clock.monoMicros();
                 cronLoops++;
                 expiry.activeCycle();
+                blocking.cron();
                 for (Database db : dbs) {
                     db.rehashStep();
                 }
@@ -348,6 +352,7 @@ public final class Server implements AutoCloseable {
 
     void onClientClosed(Client c) {
         transactions.discard(c);
+        blocking.clientClosed(c);
     }
 
     /** Applies loglevel / logfile (at start-up and after CONFIG SET). */

@@ -54,6 +54,7 @@ public final class SpecLoader {
         "bitmap",
         "set",
         "zset",
+        "list",
     };
 
     private static volatile List<CommandSpec> cached;

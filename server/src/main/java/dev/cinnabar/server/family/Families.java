@@ -12,6 +12,7 @@ public final class Families {
         StringFamily.register(t);
         BitmapFamily.register(t);
         KeyspaceFamily.register(t);
+        ListFamily.register(t);
         HashFamily.register(t);
         ServerFamily.register(t);
         ClientFamily.register(t);
@@ -22,5 +23,6 @@ public final class Families {
         MemoryFamily.register(t);
         SetFamily.register(t);
         ZSetFamily.register(t);
+        ZSetBlocking.register(t);
     }
 }

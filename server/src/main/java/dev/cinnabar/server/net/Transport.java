@@ -118,7 +118,9 @@ public final class Transport {
     public void shutdown() {
         closeListeners();
         acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        acceptor.terminationFuture().syncUninterruptibly();
+        // Bounded waits: a stop (SIGTERM, SHUTDOWN) must end the process even if an event loop
+        // is wedged or gone.
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        acceptor.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

@@ -110,7 +110,7 @@ public final class Transport {
 
     public void closeListeners() {
         for (Channel ch : listeners) {
-            ch.close().syncUninterruptibly();
+            ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         listeners.clear();
     }

@@ -484,6 +484,72 @@ public final class Doubles {
         return convert(b, i, stop, false);
     }
 
+    /**
+     * What SORT accepts as a weight: strtod over the C string (up to the first NUL byte),
+     * leading white space skipped, the number must reach the end of that string (an empty
+     * string is 0). Rejected (NaN returned): NaN itself, trailing garbage, and every result
+     * glibc flags with ERANGE, since SORT checks errno: overflow, underflow to zero, and an
+     * inexact subnormal result.
+     */
+    public static double parseSortWeight(byte[] b, int off, int len) {
+        int cEnd = off;
+        int end = off + len;
+        while (cEnd < end && b[cEnd] != 0) {
+            cEnd++;
+        }
+        int i = off;
+        while (i < cEnd && isSpace(b[i])) {
+            i++;
+        }
+        int stop = scan(b, i, cEnd);
+        if (stop == i) {
+            return cEnd == off ? 0.0 : Double.NaN;
+        }
+        if (stop != cEnd) {
+            return Double.NaN;
+        }
+        double v = convert(b, i, stop, true);
+        if (v != 0 && Math.abs(v) < Double.MIN_NORMAL && !Double.isNaN(v) && !exactly(b, i, stop, v)) {
+            return Double.NaN; // glibc reports a rounded subnormal as an underflow
+        }
+        return v;
+    }
+
+    /** Whether the finite number text {@code b[s, e)} equals {@code v} exactly (rare path). */
+    private static boolean exactly(byte[] b, int s, int e, double v) {
+        boolean neg = b[s] == '-';
+        int p = b[s] == '-' || b[s] == '+' ? s + 1 : s;
+        BigDecimal exact;
+        if (b[p] == '0' && p + 1 < e && (b[p + 1] | 0x20) == 'x') {
+            StringBuilder digits = new StringBuilder();
+            int fracDigits = 0;
+            boolean fraction = false;
+            int i = p + 2;
+            for (; i < e && (b[i] | 0x20) != 'p'; i++) {
+                if (b[i] == '.') {
+                    fraction = true;
+                } else {
+                    digits.append((char) b[i]);
+                    if (fraction) {
+                        fracDigits++;
+                    }
+                }
+            }
+            long exp = i < e ? Long.parseLong(new String(b, i + 1, e - i - 1, StandardCharsets.ISO_8859_1)) : 0;
+            long e2 = exp - 4L * fracDigits;
+            BigInteger m = new BigInteger(digits.toString(), 16);
+            if (e2 >= 0) {
+                exact = new BigDecimal(m.shiftLeft((int) Math.min(e2, 1 << 20)));
+            } else {
+                int k = (int) Math.min(-e2, 1 << 20);
+                exact = new BigDecimal(m.multiply(BigInteger.valueOf(5).pow(k)), k);
+            }
+        } else {
+            exact = new BigDecimal(new String(b, p, e - p, StandardCharsets.ISO_8859_1));
+        }
+        return exact.compareTo(new BigDecimal(Math.abs(v))) == 0 && neg == (v < 0);
+    }
+
     private static boolean isSpace(byte c) {
         return c == ' ' || (c >= '\t' && c <= '\r');
     }

@@ -168,4 +168,33 @@ class DoublesTest {
             assertThat(parse(s)).as(s).isEqualTo(Double.parseDouble(s));
         }
     }
+
+    private static double weight(String s) {
+        byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
+        return Doubles.parseSortWeight(b, 0, b.length);
+    }
+
+    /** SORT's weights: strtod up to a NUL, space skipped, and anything setting ERANGE rejected. */
+    @Test
+    void sortWeightsAreStrtodWithErrnoChecks() {
+        assertThat(weight("1.5")).isEqualTo(1.5);
+        assertThat(weight("")).isEqualTo(0.0);
+        assertThat(weight(" \t-3")).isEqualTo(-3.0);
+        assertThat(weight("2\u0000junk")).isEqualTo(2.0);
+        assertThat(weight("0x10")).isEqualTo(16.0);
+        assertThat(weight("-0x1.8p1")).isEqualTo(-3.0);
+        assertThat(weight("+.5")).isEqualTo(0.5);
+        assertThat(weight("5.")).isEqualTo(5.0);
+        assertThat(weight("INFINITY")).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(weight("-inf")).isEqualTo(Double.NEGATIVE_INFINITY);
+        // Exact subnormals do not set ERANGE; the smallest normal is fine too.
+        assertThat(weight("0x1p-1074")).isEqualTo(Double.MIN_VALUE);
+        assertThat(weight("0x0.8p-1022")).isEqualTo(Double.MIN_NORMAL / 2);
+        assertThat(weight("2.2250738585072014e-308")).isEqualTo(Double.MIN_NORMAL);
+        for (String bad : new String[] {"nan", "3 ", "x", ".e1", "1e", "0x", "-", "1e400", "-1e400", "1e-400",
+            "-1e-400", "1e-310", "1e-320", "4.9406564584124654e-324", "2.2250738585072011e-308",
+            "0x1.000001p-1060"}) {
+            assertThat(weight(bad)).as(bad).isNaN();
+        }
+    }
 }

@@ -43,6 +43,11 @@ public final class Client {
      * that cannot wait set it; such commands then answer as if they had timed out.
      */
     public static final int DENY_BLOCKING = 1 << 18;
+    /**
+     * The client scripts run their commands through (Redis CLIENT_SCRIPT): commands whose output
+     * order would otherwise be arbitrary make it deterministic (SORT of a set BY a constant).
+     */
+    public static final int SCRIPT = 1 << 19;
 
     public final Server server;
     public final long id;

@@ -28,6 +28,14 @@ public final class ListValue implements RedisValue, Digestible, Reloadable {
         lpSz = ListpackSizes.EMPTY;
     }
 
+    /**
+     * An empty list in the quicklist encoding (createQuicklistObject), for lists built in bulk
+     * that pick their encoding at the end with {@link #autoConvert} (SORT ... STORE).
+     */
+    public static ListValue newQuicklist(int fill, int compress) {
+        return new ListValue(null, 0, new Quicklist(fill, compress));
+    }
+
     private ListValue(Listpack lp, long lpSz, Quicklist ql) {
         this.lp = lp;
         this.lpSz = lpSz;

@@ -38,6 +38,12 @@ public final class Client {
     public static final int EXECUTING = 1 << 16;
     /** Set while EXEC runs the queued commands. */
     public static final int IN_EXEC = 1 << 17;
+    /**
+     * The current command waits for the end of a CLIENT PAUSE (Redis BLOCKED_POSTPONE): the
+     * connection stops processing requests, the command stays in {@link #args}, and
+     * {@link ClientConnection#resumePostponed} runs it again when the pause ends.
+     */
+    public static final int POSTPONED = 1 << 24;
 
     public final Server server;
     public final long id;
@@ -82,6 +88,8 @@ public final class Client {
     Object multiState;
     /** Watched keys that were already expired when watched (owned by Transactions). */
     Object watchExpired;
+    /** Pub/Sub subscriptions and undelivered messages (owned by PubSub; null until first used). */
+    public dev.cinnabar.server.pubsub.Subscriber subscriber;
 
     public Client(Server server, long id, ArgList args, ReplyWriter reply, ClientConnection conn) {
         this.server = server;

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * CLIENT ID, SETNAME, GETNAME, SETINFO, INFO, LIST, KILL, REPLY, NO-EVICT, NO-TOUCH, HELP
- * (Redis networking.c clientCommand). Tracking, pausing and unblocking arrive with their
+ * CLIENT ID, SETNAME, GETNAME, SETINFO, INFO, LIST, KILL, REPLY, NO-EVICT, NO-TOUCH, PAUSE,
+ * UNPAUSE, HELP (Redis networking.c clientCommand). Tracking and unblocking arrive with their
  * features; until then those subcommands stay unknown.
  */
 public final class ClientFamily {
@@ -26,6 +26,8 @@ public final class ClientFamily {
                 .bind("client|reply", ClientFamily::reply)
                 .bind("client|no-evict", ClientFamily::noEvict)
                 .bind("client|no-touch", ClientFamily::noTouch)
+                .bind("client|pause", ClientFamily::pause)
+                .bind("client|unpause", ClientFamily::unpause)
                 .bind("client|help", ClientFamily::help);
     }
 
@@ -282,6 +284,49 @@ public final class ClientFamily {
         }
     }
 
+    /**
+     * CLIENT PAUSE timeout [WRITE|ALL]: the timeout is in milliseconds from the command's time
+     * (Redis getTimeoutFromObjectOrReply); 0 pauses nothing new but may still change the mode
+     * of a pause in force.
+     */
+    static void pause(Client c) {
+        if (c.argc() > 4) {
+            Help.subcommandSyntaxError(c);
+            return;
+        }
+        boolean all = true;
+        if (c.argc() == 4) {
+            if (c.argIs(3, "write")) {
+                all = false;
+            } else if (!c.argIs(3, "all")) {
+                c.error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+                return;
+            }
+        }
+        if (!c.parseLong(2, "ERR timeout is not an integer or out of range")) {
+            return;
+        }
+        long t = c.parsed();
+        if (t < 0) {
+            c.error("ERR timeout is negative");
+            return;
+        }
+        if (t > 0) {
+            if (t > Long.MAX_VALUE - c.now) {
+                c.error("ERR timeout is out of range");
+                return;
+            }
+            t += c.now;
+        }
+        c.server.pause.pauseByClient(t, all);
+        c.reply.ok();
+    }
+
+    static void unpause(Client c) {
+        c.server.pause.unpauseByClient();
+        c.reply.ok();
+    }
+
     static void noEvict(Client c) {
         onOff(c, Client.NO_EVICT);
     }
@@ -343,7 +388,12 @@ public final class ClientFamily {
                 "NO-EVICT (ON|OFF)",
                 "    Exempt this connection from client eviction, or not.",
                 "NO-TOUCH (ON|OFF)",
-                "    Leave the access time of keys unchanged by this connection's commands, or not.");
+                "    Leave the access time of keys unchanged by this connection's commands, or not.",
+                "PAUSE <timeout> [WRITE|ALL]",
+                "    Hold back, for <timeout> milliseconds, the commands of every client (ALL, the",
+                "    default) or only the ones that write (WRITE).",
+                "UNPAUSE",
+                "    End a pause early; the held commands run.");
     }
 
     // ---- the CLIENT LIST line -------------------------------------------------------------------
@@ -358,7 +408,7 @@ public final class ClientFamily {
 
     /**
      * Appends one CLIENT LIST line (Redis catClientInfoString): every field of Redis 7.2 in its
-     * order. Fields of features Cinnabar does not have yet (pub/sub subscriptions, tracking
+     * order. Fields of features Cinnabar does not have yet (tracking
      * redirection) show the values Redis shows for a client not using them.
      */
     static StringBuilder describe(StringBuilder sb, Client x) {
@@ -385,7 +435,9 @@ public final class ClientFamily {
                 .append(" flags=");
         flags(sb, x);
         sb.append(" db=").append(x.db.id)
-                .append(" sub=0 psub=0 ssub=0")
+                .append(" sub=").append(x.subscriber == null ? 0 : x.subscriber.channelCount())
+                .append(" psub=").append(x.subscriber == null ? 0 : x.subscriber.patternCount())
+                .append(" ssub=").append(x.subscriber == null ? 0 : x.subscriber.shardChannelCount())
                 .append(" multi=").append(x.has(Client.MULTI) ? s.transactions.queuedCount(x) : -1)
                 .append(" qbuf=").append(qbuf)
                 .append(" qbuf-free=").append(Math.max(0, arena - argvMem))
@@ -419,7 +471,7 @@ public final class ClientFamily {
         if (x.has(Client.MULTI)) {
             sb.append('x');
         }
-        if (x.has(Client.BLOCKED)) {
+        if ((x.flags & (Client.BLOCKED | Client.POSTPONED)) != 0) {
             sb.append('b');
         }
         if (x.has(Client.DIRTY_CAS)) {

@@ -20,5 +20,6 @@ public final class Families {
         IntrospectionFamily.register(t);
         FunctionFamily.register(t);
         MemoryFamily.register(t);
+        PubSubFamily.register(t);
     }
 }

@@ -229,8 +229,8 @@ public final class Info {
                 maxIn = Math.max(maxIn, c.conn.queryBufferBytes());
                 maxOut = Math.max(maxOut, c.conn.pendingOutputBytes() + c.reply.pending());
             }
-            if (c.has(Client.BLOCKED)) {
-                blocked++;
+            if ((c.flags & (Client.BLOCKED | Client.POSTPONED)) != 0) {
+                blocked++; // clients waiting for a CLIENT PAUSE to end count as blocked, as in Redis
             }
         }
         field(sb, "connected_clients", s.clients.size());
@@ -391,9 +391,9 @@ public final class Info {
         field(sb, "current_eviction_exceeded_time", 0);
         field(sb, "keyspace_hits", st.keyspaceHits);
         field(sb, "keyspace_misses", st.keyspaceMisses);
-        field(sb, "pubsub_channels", 0);
-        field(sb, "pubsub_patterns", 0);
-        field(sb, "pubsubshard_channels", 0);
+        field(sb, "pubsub_channels", s.pubsub.channelCount());
+        field(sb, "pubsub_patterns", s.pubsub.patternCount());
+        field(sb, "pubsubshard_channels", s.pubsub.shardChannelCount());
         field(sb, "latest_fork_usec", 0);
         field(sb, "total_forks", 0);
         field(sb, "migrate_cached_sockets", 0);

@@ -35,7 +35,7 @@ pid=""
 start_server() {
     bin/cinnabar-server --port "$port" --bind 127.0.0.1 --protected-mode no --save '' --appendonly no \
         --enable-debug-command yes --enable-protected-configs yes --enable-module-command yes \
-        > "$logroot/server.log" 2>&1 &
+        >> "$logroot/server.log" 2>&1 &
     pid=$!
     for _ in $(seq 1 100); do
         if redis_ping; then return 0; fi
@@ -64,7 +64,6 @@ run_unit() { # unit logdir
 passed_in() { awk -F'\t' '{print $3; exit}' "$1/results.tsv" 2>/dev/null | grep . || echo 0; }
 baseline_of() { local b; b=$(awk -F'\t' -v u="$1" '$1 == u {print $2}' "$baseline" 2>/dev/null); echo "${b:-0}"; }
 
-start_server
 results="$logroot/results.tsv"; : > "$results"
 failed="$logroot/failed.txt"; : > "$failed"
 deadline=$(( $(date +%s) + total_timeout ))
@@ -72,10 +71,12 @@ for u in "${units[@]}"; do
     if [ "$(date +%s)" -ge "$deadline" ]; then
         printf '%s\tNOTRUN\t0\t0\t0\t-\t0\t0\n' "$u" >> "$results"; continue
     fi
+    # A fresh server per unit: units leave config changes behind (each suite invocation can
+    # only restore what it saw at its own start), and one unit's crash must not cost the next.
     if ! redis_ping; then
-        echo "ratchet: server is down before $u; restarting it (see $logroot/server.log)" >&2
-        stop_server; start_server
+        echo "ratchet: server went down during the previous unit (see $logroot/server.log)" >&2
     fi
+    stop_server; start_server
     d="$logroot/$(echo "$u" | tr / _)"
     run_unit "$u" "$d"
     # A unit below its baseline gets one more try on a fresh server: timing-sensitive upstream

@@ -41,7 +41,11 @@ import org.openjdk.jmh.annotations.Warmup;
 public class EmbeddedCommandBench {
     static final int BATCH = 100;
 
-    @Param({"SET", "GET", "INCR", "PING"})
+    /**
+     * LPUSH_LPOP alternates a push and a pop on small lists (so lists stay bounded however long
+     * the run); LRANGE reads a whole 10-element list.
+     */
+    @Param({"SET", "GET", "INCR", "PING", "LPUSH_LPOP", "LRANGE"})
     public String command;
 
     private Server server;
@@ -62,6 +66,9 @@ public class EmbeddedCommandBench {
                 case "SET" -> sb.append(resp("SET", key, "0123456789abcdef"));
                 case "GET" -> sb.append(resp("GET", key));
                 case "INCR" -> sb.append(resp("INCR", "counter:" + i));
+                case "LPUSH_LPOP" -> sb.append(i % 2 == 0 ? resp("LPUSH", "list:" + (i / 2), "0123456789abcdef")
+                        : resp("LPOP", "list:" + (i / 2)));
+                case "LRANGE" -> sb.append(resp("LRANGE", "list:" + i, "0", "-1"));
                 default -> sb.append(resp("PING"));
             }
         }
@@ -79,6 +86,8 @@ public class EmbeddedCommandBench {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < BATCH; i++) {
             sb.append(resp("SET", "key:" + (1000000 + i), "0123456789abcdef"));
+            // Ten elements per list: LPUSH_LPOP keeps it at ten, LRANGE reads them all.
+            sb.append(resp("RPUSH", "list:" + i, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j"));
         }
         return Unpooled.wrappedBuffer(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
     }

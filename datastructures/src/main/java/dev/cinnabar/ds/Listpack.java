@@ -37,6 +37,18 @@ public final class Listpack {
         this.count = count;
     }
 
+    /**
+     * A listpack over the first {@code used} bytes of {@code data}, holding {@code count} entries:
+     * the inverse of {@link #array()} + {@link #bytes()} + {@link #size()}, for callers that keep
+     * the raw image elsewhere (compressed list nodes). The array is taken over, not copied.
+     */
+    public static Listpack wrap(byte[] data, int used, int count) {
+        if (used < 0 || used > data.length || count < 0) {
+            throw new IllegalArgumentException("bad listpack image");
+        }
+        return new Listpack(data.length < 8 ? Arrays.copyOf(data, 8) : data, used, count);
+    }
+
     public Listpack copy() {
         return new Listpack(Arrays.copyOf(buf, Math.max(used, 8)), used, count);
     }

@@ -266,14 +266,25 @@ public final class ReplyWriter {
      * string (Redis addReplyDouble).
      */
     public void doubleFormatted(byte[] text) {
+        doubleFormatted(text, 0, text.length);
+    }
+
+    /** {@link #doubleFormatted(byte[])} for a slice of a buffer. */
+    public void doubleFormatted(byte[] text, int off, int len) {
         if (resp == 3) {
             ByteBuf o = buf();
             o.writeByte(',');
-            o.writeBytes(text);
+            o.writeBytes(text, off, len);
             o.writeBytes(CRLF);
         } else {
-            bulk(text);
+            bulk(text, off, len);
         }
+    }
+
+    /** A double formatted as Redis 7.2's addReplyDouble does ({@link Doubles#d2string}). */
+    public void doubleValue(double v) {
+        int n = Doubles.d2string(v, scratch, 0);
+        doubleFormatted(scratch, 0, n);
     }
 
     // ---- aggregates ---------------------------------------------------------------------------

@@ -45,6 +45,12 @@ public final class Client {
      */
     public static final int POSTPONED = 1 << 24;
 
+    /**
+     * Blocking commands must not block (Redis CLIENT_DENY_BLOCKING): scripts and other callers
+     * that cannot wait set it; such commands then answer as if they had timed out.
+     */
+    public static final int DENY_BLOCKING = 1 << 18;
+
     public final Server server;
     public final long id;
     public ArgList args;

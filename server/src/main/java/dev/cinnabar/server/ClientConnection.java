@@ -39,6 +39,21 @@ public interface ClientConnection {
     long queryBufferBytes();
 
     /**
+     * Runs a task on this client's event loop after {@code delayMillis} (blocked command
+     * timeouts). Returns a handle to cancel it, or null when the transport cannot schedule.
+     */
+    default java.util.concurrent.Future<?> schedule(Runnable task, long delayMillis) {
+        return null;
+    }
+
+    /**
+     * The client was unblocked by someone else (served by another client's write, timed out,
+     * CLIENT UNBLOCK): flush the replies written to it and resume the commands it pipelined
+     * while blocked. Safe from any thread; the work runs on the client's event loop.
+     */
+    default void unblocked() {}
+
+    /**
      * Re-reads the request limits (proto-max-bulk-len, client-query-buffer-limit) after CONFIG
      * SET. Must be called on the client's event loop.
      */

@@ -44,6 +44,8 @@ public final class Server implements AutoCloseable {
     public final Expiry expiry;
     public final dev.cinnabar.server.pubsub.PubSub pubsub;
     public final ClientPause pause;
+    /** Clients blocked on keys (BLPOP...) and the keys that may serve them. */
+    public final dev.cinnabar.server.blocking.Blocking blocking;
     public final dev.cinnabar.server.scripting.FunctionLibraries functions =
             new dev.cinnabar.server.scripting.FunctionLibraries();
     public final String runId;
@@ -70,6 +72,7 @@ public final class Server implements AutoCloseable {
         this.dispatcher = new Dispatcher(this);
         this.transactions = new Transactions(this);
         this.clients = new Clients(this);
+        this.blocking = new dev.cinnabar.server.blocking.Blocking(this, config.general.databases.get());
         this.dbs = new Database[config.general.databases.get()];
         for (int i = 0; i < dbs.length; i++) {
             dbs[i] = new Database(this, i);
@@ -147,6 +150,7 @@ public final class Server implements AutoCloseable {
                 pause.update();
                 pubsub.cron();
                 expiry.activeCycle();
+                blocking.cron();
                 for (Database db : dbs) {
                     db.rehashStep();
                 }
@@ -355,6 +359,7 @@ public final class Server implements AutoCloseable {
 
     void onClientClosed(Client c) {
         transactions.discard(c);
+        blocking.clientClosed(c);
         pubsub.clientClosed(c);
         pause.forget(c);
     }
@@ -395,8 +400,12 @@ public final class Server implements AutoCloseable {
      */
     public void shutdown(boolean save) {
         log.warning("User requested shutdown...");
-        close();
-        terminated.countDown();
+        try {
+            close();
+        } finally {
+            // Whatever went wrong while closing, the process must still exit.
+            terminated.countDown();
+        }
     }
 
     public boolean stopped() {

@@ -100,6 +100,11 @@ public final class Dispatcher {
             return;
         }
         call(c);
+        // Redis handleClientsBlockedOnKeys: after each command (EXEC as a whole), serve the
+        // clients blocked on keys it made ready.
+        if (server.blocking.hasReady()) {
+            server.blocking.handleReady();
+        }
     }
 
     /** Redis call(): runs the bound handler and records statistics. */
@@ -125,6 +130,12 @@ public final class Dispatcher {
             c.flags = (c.flags & ~Client.EXECUTING) | prev;
         }
         long duration = server.clock.monoMicros() - start;
+        if (c.has(Client.BLOCKED)) {
+            // Counted once, when the blocked command completes (served, timed out, unblocked).
+            server.blocking.blockedCallFinished(c, duration);
+            c.erred |= wasErred;
+            return;
+        }
         cmd.calls++;
         cmd.microseconds += duration;
         if (c.erred) {

@@ -53,6 +53,9 @@ public final class SpecLoader {
         "hash",
         "bitmap",
         "pubsub",
+        "set",
+        "zset",
+        "list",
     };
 
     private static volatile List<CommandSpec> cached;

@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * CLIENT ID, SETNAME, GETNAME, SETINFO, INFO, LIST, KILL, REPLY, NO-EVICT, NO-TOUCH, PAUSE,
- * UNPAUSE, HELP (Redis networking.c clientCommand). Tracking and unblocking arrive with their
- * features; until then those subcommands stay unknown.
+ * CLIENT ID, SETNAME, GETNAME, SETINFO, INFO, LIST, KILL, REPLY, UNBLOCK, NO-EVICT, NO-TOUCH,
+ * PAUSE, UNPAUSE, HELP (Redis networking.c clientCommand). Tracking arrives with its feature;
+ * until then those subcommands stay unknown.
  */
 public final class ClientFamily {
     private ClientFamily() {}
@@ -24,6 +24,7 @@ public final class ClientFamily {
                 .bind("client|list", ClientFamily::list)
                 .bind("client|kill", ClientFamily::kill)
                 .bind("client|reply", ClientFamily::reply)
+                .bind("client|unblock", ClientFamily::unblock)
                 .bind("client|no-evict", ClientFamily::noEvict)
                 .bind("client|no-touch", ClientFamily::noTouch)
                 .bind("client|pause", ClientFamily::pause)
@@ -39,6 +40,31 @@ public final class ClientFamily {
 
     static void id(Client c) {
         c.reply.integer(c.id);
+    }
+
+    /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if the client was blocked and is now released. */
+    static void unblock(Client c) {
+        boolean withError = false;
+        if (c.argc() == 4) {
+            if (c.argIs(3, "error")) {
+                withError = true;
+            } else if (!c.argIs(3, "timeout")) {
+                c.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+                return;
+            }
+        } else if (c.argc() > 4) {
+            Help.subcommandSyntaxError(c);
+            return;
+        }
+        if (!c.parseLong(2)) {
+            return;
+        }
+        Client target = c.server.clients.byId(c.parsed());
+        if (target != null && c.server.blocking.unblock(target, withError)) {
+            c.reply.one();
+        } else {
+            c.reply.zero();
+        }
     }
 
     static void setname(Client c) {
@@ -381,6 +407,8 @@ public final class ClientFamily {
                 "    Turn the replies to this connection on or off, or drop the next one.",
                 "SETNAME <name>",
                 "    Name this connection.",
+                "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                "    End the wait of a client blocked in a blocking command, as a timeout or with an error.",
                 "SETINFO <option> <value>",
                 "    Record client library details. Options are:",
                 "    * LIB-NAME: the name of the client library.",

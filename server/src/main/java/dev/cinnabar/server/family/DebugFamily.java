@@ -56,7 +56,7 @@ public final class DebugFamily {
                 }
             }
             case "reload" -> {
-                c.error("ERR DEBUG RELOAD is not supported yet");
+                DebugReload.reload(c);
                 return;
             }
             case "loadaof" -> {
@@ -71,14 +71,7 @@ public final class DebugFamily {
             }
             case "listpack", "quicklist" -> {
                 if (argc == 3 || (argc == 4 && sub.equals("quicklist"))) {
-                    Object e = c.db.peek(c.argData(), c.argOff(2), c.argLen(2));
-                    if (e == null) {
-                        c.error("ERR no such key");
-                    } else {
-                        // No value is stored as a listpack or quicklist yet.
-                        c.error(sub.equals("listpack") ? "ERR Not a listpack encoded object."
-                                : "ERR Not a quicklist encoded object.");
-                    }
+                    listStructure(c, sub.equals("quicklist"));
                     return;
                 }
             }
@@ -216,6 +209,29 @@ public final class DebugFamily {
         Help.subcommandSyntaxError(c);
     }
 
+    /**
+     * DEBUG LISTPACK key / DEBUG QUICKLIST key [full]: prints the value's structure on stdout,
+     * as Redis does, for values with that encoding (lists here; other types as they arrive).
+     */
+    private static void listStructure(Client c, boolean quicklist) {
+        Object e = c.db.lookupReadNoTouch(c, 2);
+        if (e == null) {
+            c.error("ERR no such key");
+            return;
+        }
+        String enc = Strings.isString(e) ? Strings.encodingName(e) : ((RedisValue) ((ObjectEntry) e).value).encoding();
+        if (!enc.equals(quicklist ? "quicklist" : "listpack")) {
+            c.error(quicklist ? "ERR Not a quicklist encoded object." : "ERR Not a listpack encoded object.");
+            return;
+        }
+        Object v = ((ObjectEntry) e).value;
+        if (v instanceof dev.cinnabar.server.type.ListValue l) {
+            System.out.print(l.describe(quicklist && c.argc() == 4 && atoi(c, 3) != 0));
+            System.out.flush();
+        }
+        c.reply.simple(quicklist ? "Quicklist structure printed on stdout" : "Listpack structure printed on stdout");
+    }
+
     /** C atoi of an argument: leading digits, 0 when there are none. */
     static long atoi(Client c, int i) {
         byte[] d = c.argData();
@@ -247,6 +263,8 @@ public final class DebugFamily {
                 "    Reply with a hex signature of the value of each key.",
                 "ERROR <string>",
                 "    Reply with <string> as an error (for client library tests).",
+                "LISTPACK <key>",
+                "    Print the listpack structure of <key> on the server's standard output.",
                 "LOG <message>",
                 "    Write <message> to the server log.",
                 "OBJECT <key>",
@@ -257,6 +275,9 @@ public final class DebugFamily {
                 "PROTOCOL <type>",
                 "    Reply with a sample value of a RESP type: string, integer, double, bignum,",
                 "    null, array, set, map, attrib, push, verbatim, true, false.",
+                "QUICKLIST <key> [<0|1>]",
+                "    Print the quicklist structure of <key> on the server's standard output,",
+                "    with every element when the second argument is 1.",
                 "QUICKLIST-PACKED-THRESHOLD <size>",
                 "    List elements of at least <size> bytes get a node of their own (0 restores 1gb).",
                 "SET-ACTIVE-EXPIRE <0|1>",
@@ -290,9 +311,11 @@ public final class DebugFamily {
         long refcount = string && sharedInteger(s, e) ? Integer.MAX_VALUE : 1;
         long serialized = string ? stringSerializedLength(Strings.array(e), Strings.offset(e), Strings.length(e), encoding)
                 : Entries.footprint(e);
+        String extra = e instanceof ObjectEntry o && o.value instanceof dev.cinnabar.server.type.ListValue l
+                ? l.debugObjectExtra() : "";
         c.reply.simple("Value at:0x" + Long.toHexString(0x7f0000000000L | System.identityHashCode(valueObject(e)))
                 + " refcount:" + refcount + " encoding:" + encoding + " serializedlength:" + serialized
-                + " lru:" + lru + " lru_seconds_idle:" + idle);
+                + " lru:" + lru + " lru_seconds_idle:" + idle + extra);
     }
 
     /** The object that holds the value: the entry itself for packed strings. */

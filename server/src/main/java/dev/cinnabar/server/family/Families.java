@@ -12,6 +12,7 @@ public final class Families {
         StringFamily.register(t);
         BitmapFamily.register(t);
         KeyspaceFamily.register(t);
+        ListFamily.register(t);
         HashFamily.register(t);
         ServerFamily.register(t);
         ClientFamily.register(t);
@@ -21,5 +22,8 @@ public final class Families {
         FunctionFamily.register(t);
         MemoryFamily.register(t);
         PubSubFamily.register(t);
+        SetFamily.register(t);
+        ZSetFamily.register(t);
+        ZSetBlocking.register(t);
     }
 }

@@ -217,6 +217,9 @@ public final class Database {
         byte[] e = Entries.newString(k, off, len, v, vOff, vLen, enc, expireAt, 0);
         Object old = table.put(table.tokenFor(k, off, len), e);
         Entries.setLru(e, old != null ? Entries.lru(old) : newLru());
+        if (old != null) {
+            server.blocking.signalDeleted(this, k, off, len);
+        }
         modified(k, off, len);
         if (old == null) {
             created(k, off, len);
@@ -229,6 +232,13 @@ public final class Database {
         ObjectEntry e = new ObjectEntry(key, value, expireAt, 0);
         Object old = table.put(table.tokenFor(k, off, len), e);
         e.lru = old != null ? Entries.lru(old) : newLru();
+        // Redis dbAdd wakes clients blocked on a new key; an overwrite (setKey on an existing
+        // key) only tells those waiting for the key to go away.
+        if (old == null) {
+            server.blocking.signalReady(this, k, off, len);
+        } else {
+            server.blocking.signalDeleted(this, k, off, len);
+        }
         modified(k, off, len);
         if (old == null) {
             created(k, off, len);
@@ -241,6 +251,11 @@ public final class Database {
         int off = Entries.keyOffset(entry);
         int len = Entries.keyLength(entry);
         Object old = table.put(table.tokenFor(k, off, len), entry);
+        // RENAME, MOVE and COPY delete the destination and add the key anew (Redis dbAdd).
+        if (old != null) {
+            server.blocking.signalDeleted(this, k, off, len);
+        }
+        server.blocking.signalReady(this, k, off, len);
         modified(k, off, len);
         if (old == null) {
             created(k, off, len);
@@ -256,6 +271,7 @@ public final class Database {
     public boolean delete(byte[] k, int off, int len) {
         Object e = table.remove(table.tokenFor(k, off, len), k, off, len);
         if (e != null) {
+            server.blocking.signalDeleted(this, k, off, len);
             modified(k, off, len);
             return true;
         }
@@ -266,6 +282,7 @@ public final class Database {
     public Object remove(byte[] k, int off, int len) {
         Object e = table.remove(table.tokenFor(k, off, len), k, off, len);
         if (e != null) {
+            server.blocking.signalDeleted(this, k, off, len);
             modified(k, off, len);
         }
         return e;
@@ -305,6 +322,7 @@ public final class Database {
     public long flush() {
         long n = table.size();
         server.transactions.touchAllInDb(this, null);
+        server.blocking.beforeFlush(this);
         table = newTable();
         avgTtl = 0;
         server.expiry.resetCursor(id);
@@ -323,6 +341,10 @@ public final class Database {
         other.avgTtl = a;
         server.expiry.resetCursor(id);
         server.expiry.resetCursor(other.id);
+        // Keys now present may serve clients blocked in either database (which stay with
+        // their database number, as WATCHes do).
+        server.blocking.databaseReplaced(this, other);
+        server.blocking.databaseReplaced(other, this);
     }
 
     /** Signals that a key changed (Redis signalModifiedKey: WATCH, later client tracking). */
@@ -343,6 +365,7 @@ public final class Database {
 
     private void expiredSideEffects(Object e, byte[] k, int off, int len) {
         server.stats.expiredKeys++;
+        server.blocking.signalDeleted(this, k, off, len);
         modified(k, off, len);
         server.expiry.expired(this, e);
     }

@@ -223,14 +223,17 @@ public final class Info {
     private static void clients(StringBuilder sb, Server s) {
         long maxIn = 0;
         long maxOut = 0;
-        int blocked = 0;
         for (Client c : s.clients.all()) {
             if (c.conn != null) {
                 maxIn = Math.max(maxIn, c.conn.queryBufferBytes());
                 maxOut = Math.max(maxOut, c.conn.pendingOutputBytes() + c.reply.pending());
             }
-            if ((c.flags & (Client.BLOCKED | Client.POSTPONED)) != 0) {
-                blocked++; // clients waiting for a CLIENT PAUSE to end count as blocked, as in Redis
+        }
+        // Clients waiting for a CLIENT PAUSE to end count as blocked, as in Redis.
+        int blocked = s.blocking.blockedClients();
+        for (Client c : s.clients.all()) {
+            if ((c.flags & Client.POSTPONED) != 0 && (c.flags & Client.BLOCKED) == 0) {
+                blocked++;
             }
         }
         field(sb, "connected_clients", s.clients.size());
@@ -240,9 +243,9 @@ public final class Info {
         field(sb, "client_recent_max_output_buffer", maxOut);
         field(sb, "blocked_clients", blocked);
         field(sb, "tracking_clients", 0);
-        field(sb, "clients_in_timeout_table", 0);
-        field(sb, "total_blocking_keys", 0);
-        field(sb, "total_blocking_keys_on_nokey", 0);
+        field(sb, "clients_in_timeout_table", s.blocking.clientsWithTimeout());
+        field(sb, "total_blocking_keys", s.blocking.blockingKeys());
+        field(sb, "total_blocking_keys_on_nokey", s.blocking.blockingKeysOnNoKey());
     }
 
     /** used_memory: the Java heap in use (data, buffers and the server's own objects). */

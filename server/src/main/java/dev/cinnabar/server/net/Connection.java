@@ -106,6 +106,9 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
             batch = buf;
             batchStart = buf.readerIndex();
             processInput(buf);
+            if (client.has(Client.BLOCKED)) {
+                shared = true;
+            }
         } finally {
             batch = null;
             server.lock.exit();
@@ -154,6 +157,12 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
     }
 
     private boolean parserAuthRequired;
+    /**
+     * Set (on this event loop, under the lock) when the client blocks: until it is unblocked,
+     * other threads may write replies to it under the lock, so taking its output needs the lock
+     * too. Cleared once the client is unblocked and its output taken.
+     */
+    private boolean shared;
     /** The buffer being processed and where its unprocessed bytes started (CLIENT LIST qbuf). */
     private ByteBuf batch;
     private int batchStart;
@@ -205,7 +214,20 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
         if (client == null) {
             return;
         }
-        ByteBuf out = client.reply.take();
+        ByteBuf out;
+        if (shared) {
+            server.lock.enter();
+            try {
+                out = client.reply.take();
+                if (!client.has(Client.BLOCKED)) {
+                    shared = false;
+                }
+            } finally {
+                server.lock.exit();
+            }
+        } else {
+            out = client.reply.take();
+        }
         if (out != null) {
             int n = out.readableBytes();
             client.reply.accountFlushed(n);
@@ -335,6 +357,47 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
     @Override
     public void execute(Runnable task) {
         channel.eventLoop().execute(task);
+    }
+
+    @Override
+    public java.util.concurrent.Future<?> schedule(Runnable task, long delayMillis) {
+        return channel.eventLoop().schedule(task, delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void unblocked() {
+        // Always through the task queue, even from this event loop: the commands this client
+        // pipelined run after the current batch, as Redis runs unblocked clients before sleeping.
+        channel.eventLoop().execute(this::resumeAfterUnblock);
+    }
+
+    /** Flushes what was written to the unblocked client and runs its pending input. */
+    private void resumeAfterUnblock() {
+        if (client == null) {
+            return;
+        }
+        ByteBuf buf = cumulation;
+        if (buf != null && !closing) {
+            server.lock.enter();
+            try {
+                if (!client.has(Client.BLOCKED)) {
+                    batch = buf;
+                    batchStart = buf.readerIndex();
+                    processInput(buf);
+                    if (client.has(Client.BLOCKED)) {
+                        shared = true;
+                    }
+                }
+            } finally {
+                batch = null;
+                server.lock.exit();
+            }
+            if (cumulation == buf && (!buf.isReadable() || closing)) {
+                buf.release();
+                cumulation = null;
+            }
+        }
+        flushPending();
     }
 
     @Override

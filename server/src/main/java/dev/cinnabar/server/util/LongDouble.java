@@ -289,6 +289,43 @@ public final class LongDouble {
         return rounded(sum.signum() < 0, sum.abs(), e, false, false);
     }
 
+    /**
+     * The correctly rounded product by a positive integer (Redis's long double seconds to
+     * milliseconds step in blocking timeouts).
+     */
+    public LongDouble multiply(long factor) {
+        if (factor <= 0) {
+            throw new IllegalArgumentException("factor must be positive");
+        }
+        if (kind != FINITE || significand == 0) {
+            return this;
+        }
+        BigInteger product = unsigned(significand).multiply(BigInteger.valueOf(factor));
+        return rounded(negative, product, exponent, false, false);
+    }
+
+    public boolean isNegative() {
+        return negative;
+    }
+
+    /** C ceill of a finite value, exactly. */
+    public BigInteger ceil() {
+        if (kind != FINITE) {
+            throw new ArithmeticException("not finite");
+        }
+        BigInteger m = unsigned(significand);
+        if (exponent >= 0) {
+            BigInteger v = m.shiftLeft(exponent);
+            return negative ? v.negate() : v;
+        }
+        BigInteger whole = m.shiftRight(-exponent);
+        boolean fraction = m.signum() != 0 && m.getLowestSetBit() < -exponent;
+        if (negative) {
+            return whole.negate(); // truncation towards zero is the ceiling of a negative number
+        }
+        return fraction ? whole.add(BigInteger.ONE) : whole;
+    }
+
     private static BigInteger unsigned(long v) {
         BigInteger x = BigInteger.valueOf(v & Long.MAX_VALUE);
         return v < 0 ? x.setBit(63) : x;

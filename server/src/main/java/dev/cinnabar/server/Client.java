@@ -51,6 +51,17 @@ public final class Client {
      */
     public static final int DENY_BLOCKING = 1 << 18;
 
+    // Client-side caching (Redis CLIENT_TRACKING*), managed by tracking.Tracking.
+    public static final int TRACKING = 1 << 19;
+    /** The redirection client went away: invalidations cannot be delivered. */
+    public static final int TRACKING_BROKEN_REDIR = 1 << 20;
+    public static final int TRACKING_BCAST = 1 << 21;
+    public static final int TRACKING_OPTIN = 1 << 22;
+    public static final int TRACKING_OPTOUT = 1 << 23;
+    /** CLIENT CACHING YES/NO was given for the next command (or transaction). */
+    public static final int TRACKING_CACHING = 1 << 25;
+    public static final int TRACKING_NOLOOP = 1 << 26;
+
     public final Server server;
     public final long id;
     public ArgList args;
@@ -96,6 +107,10 @@ public final class Client {
     Object watchExpired;
     /** Pub/Sub subscriptions and undelivered messages (owned by PubSub; null until first used). */
     public dev.cinnabar.server.pubsub.Subscriber subscriber;
+    /** CLIENT TRACKING REDIRECT id (0 = none); meaningful while {@link #TRACKING} is set. */
+    public long trackingRedirect;
+    /** BCAST prefixes of this client, in byte order (null when none). */
+    public java.util.TreeSet<dev.cinnabar.server.util.ByteKey> trackingPrefixes;
 
     public Client(Server server, long id, ArgList args, ReplyWriter reply, ClientConnection conn) {
         this.server = server;

@@ -44,6 +44,8 @@ public final class Server implements AutoCloseable {
     public final Expiry expiry;
     public final dev.cinnabar.server.pubsub.PubSub pubsub;
     public final ClientPause pause;
+    /** Client-side caching: tracked keys, BCAST prefixes, invalidation messages. */
+    public final dev.cinnabar.server.tracking.Tracking tracking;
     /** Clients blocked on keys (BLPOP...) and the keys that may serve them. */
     public final dev.cinnabar.server.blocking.Blocking blocking;
     public final dev.cinnabar.server.scripting.FunctionLibraries functions =
@@ -80,6 +82,7 @@ public final class Server implements AutoCloseable {
         this.expiry = new Expiry(this);
         this.pubsub = new dev.cinnabar.server.pubsub.PubSub(this);
         this.pause = new ClientPause(this);
+        this.tracking = new dev.cinnabar.server.tracking.Tracking(this);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
@@ -154,6 +157,7 @@ public final class Server implements AutoCloseable {
                 for (Database db : dbs) {
                     db.rehashStep();
                 }
+                tracking.cron();
                 long used = ProcessInfo.heapUsed();
                 if (used > metrics.peakMemory) {
                     metrics.peakMemory = used;
@@ -355,12 +359,14 @@ public final class Server implements AutoCloseable {
         c.user = "default";
         c.authenticated = !authRequired();
         pubsub.unsubscribeAll(c);
+        tracking.disable(c);
     }
 
     void onClientClosed(Client c) {
         transactions.discard(c);
         blocking.clientClosed(c);
         pubsub.clientClosed(c);
+        tracking.disable(c);
         pause.forget(c);
     }
 

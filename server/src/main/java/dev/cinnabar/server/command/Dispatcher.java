@@ -21,6 +21,15 @@ public final class Dispatcher {
 
     /** Processes the request in {@code c.args}. */
     public void process(Client c) {
+        Client previous = server.tracking.enter(c);
+        try {
+            processCurrent(c);
+        } finally {
+            server.tracking.restore(previous);
+        }
+    }
+
+    private void processCurrent(Client c) {
         if (c.subscriber != null) {
             // Messages published to this client since its last command go before this reply.
             server.pubsub.drain(c);
@@ -44,6 +53,10 @@ public final class Dispatcher {
             // Pushes to the client itself (a PUBLISH to its own channel, keyspace events of its
             // own writes) follow the command's reply, as Redis's pending push messages do.
             server.pubsub.drain(c);
+        }
+        if (c.has(Client.TRACKING_CACHING) && !c.has(Client.MULTI) && !c.argIs(0, "client")) {
+            // Redis resetClient: CLIENT CACHING applies to the next command (or transaction) only.
+            c.flags &= ~Client.TRACKING_CACHING;
         }
         if ((c.flags & (Client.REPLY_SKIP | Client.REPLY_SKIP_NEXT)) != 0) {
             // Redis resetClient: SKIP silences one command; CLIENT REPLY SKIP arms it for the next.
@@ -89,6 +102,14 @@ public final class Dispatcher {
                     + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
             return;
         }
+        if (server.tracking.clients() > 0) {
+            // Redis processCommand keeps the tracking table within tracking-table-max-keys before
+            // every command; invalidations for this client go before this command's reply.
+            server.tracking.limitUsedSlots();
+            if (c.subscriber != null) {
+                server.pubsub.drain(c);
+            }
+        }
         if (server.pause.postpones(c, cmd)) {
             // Redis blockPostponeClient: nothing is replied; the connection stops reading
             // requests until the pause ends, then dispatches this one again.
@@ -130,6 +151,14 @@ public final class Dispatcher {
             c.flags = (c.flags & ~Client.EXECUTING) | prev;
         }
         long duration = server.clock.monoMicros() - start;
+        if (cmd.has(CommandFlags.READONLY)) {
+            // Redis trackingRememberKeys: the keys a tracking client read may now be cached by it.
+            server.tracking.afterReadOnly(c, cmd);
+        }
+        if (!c.has(Client.IN_EXEC)) {
+            // Invalidations caused by the client's own command follow its reply (EXEC's as a whole).
+            server.tracking.flushPending();
+        }
         if (c.has(Client.BLOCKED)) {
             // Counted once, when the blocked command completes (served, timed out, unblocked).
             server.blocking.blockedCallFinished(c, duration);

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * CLIENT ID, SETNAME, GETNAME, SETINFO, INFO, LIST, KILL, REPLY, UNBLOCK, NO-EVICT, NO-TOUCH,
- * PAUSE, UNPAUSE, HELP (Redis networking.c clientCommand). Tracking arrives with its feature;
- * until then those subcommands stay unknown.
+ * PAUSE, UNPAUSE, HELP (Redis networking.c clientCommand); the client-side caching subcommands
+ * are in {@link ClientTracking}.
  */
 public final class ClientFamily {
     private ClientFamily() {}
@@ -29,6 +29,10 @@ public final class ClientFamily {
                 .bind("client|no-touch", ClientFamily::noTouch)
                 .bind("client|pause", ClientFamily::pause)
                 .bind("client|unpause", ClientFamily::unpause)
+                .bind("client|tracking", ClientTracking::tracking)
+                .bind("client|caching", ClientTracking::caching)
+                .bind("client|getredir", ClientTracking::getredir)
+                .bind("client|trackinginfo", ClientTracking::trackinginfo)
                 .bind("client|help", ClientFamily::help);
     }
 
@@ -375,6 +379,12 @@ public final class ClientFamily {
 
     static void help(Client c) {
         Help.reply(c,
+                "CACHING (YES|NO)",
+                "    In OPTIN (YES) or OPTOUT (NO) tracking mode, track or do not track the keys read by",
+                "    the next command.",
+                "GETREDIR",
+                "    Reply with the id of the client receiving this connection's invalidation messages",
+                "    (0 when they come to this connection, -1 when tracking is off).",
                 "GETNAME",
                 "    Reply with the name of this connection (nil when unnamed).",
                 "ID",
@@ -407,6 +417,11 @@ public final class ClientFamily {
                 "    Turn the replies to this connection on or off, or drop the next one.",
                 "SETNAME <name>",
                 "    Name this connection.",
+                "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+                "         [OPTIN] [OPTOUT] [NOLOOP]",
+                "    Turn server-assisted client-side caching on or off for this connection.",
+                "TRACKINGINFO",
+                "    Describe the client-side caching state of this connection.",
                 "UNBLOCK <clientid> [TIMEOUT|ERROR]",
                 "    End the wait of a client blocked in a blocking command, as a timeout or with an error.",
                 "SETINFO <option> <value>",
@@ -436,8 +451,7 @@ public final class ClientFamily {
 
     /**
      * Appends one CLIENT LIST line (Redis catClientInfoString): every field of Redis 7.2 in its
-     * order. Fields of features Cinnabar does not have yet (tracking
-     * redirection) show the values Redis shows for a client not using them.
+     * order.
      */
     static StringBuilder describe(StringBuilder sb, Client x) {
         Server s = x.server;
@@ -480,7 +494,7 @@ public final class ClientFamily {
                 .append(" events=").append(conn == null ? "" : omem > 0 ? "rw" : "r")
                 .append(" cmd=").append(x.lastCmd == null ? "NULL" : x.lastCmd.fullName())
                 .append(" user=").append(x.user == null ? "(superuser)" : x.user)
-                .append(" redir=-1")
+                .append(" redir=").append(x.has(Client.TRACKING) ? x.trackingRedirect : -1)
                 .append(" resp=").append(x.resp())
                 .append(" lib-name=").append(x.libName == null ? "" : x.libName)
                 .append(" lib-ver=").append(x.libVer == null ? "" : x.libVer);
@@ -501,6 +515,15 @@ public final class ClientFamily {
         }
         if ((x.flags & (Client.BLOCKED | Client.POSTPONED)) != 0) {
             sb.append('b');
+        }
+        if (x.has(Client.TRACKING)) {
+            sb.append('t');
+        }
+        if (x.has(Client.TRACKING_BROKEN_REDIR)) {
+            sb.append('R');
+        }
+        if (x.has(Client.TRACKING_BCAST)) {
+            sb.append('B');
         }
         if (x.has(Client.DIRTY_CAS)) {
             sb.append('d');

@@ -737,6 +737,7 @@ public final class KeyspaceFamily {
             return;
         }
         c.server.stats.dirty += c.db.flush();
+        c.server.tracking.invalidateAllOnFlush();
         c.reply.ok();
     }
 
@@ -748,6 +749,8 @@ public final class KeyspaceFamily {
         for (Database db : c.server.dbs()) {
             n += db.flush();
         }
+        // Tracked keys are not per database: one "everything" invalidation per FLUSHALL.
+        c.server.tracking.invalidateAllOnFlush();
         c.server.stats.dirty += n;
         c.reply.ok();
     }

@@ -347,9 +347,13 @@ public final class Database {
         server.blocking.databaseReplaced(other, this);
     }
 
-    /** Signals that a key changed (Redis signalModifiedKey: WATCH, later client tracking). */
+    /**
+     * Signals that a key changed (Redis signalModifiedKey): WATCH, and client tracking, for which
+     * the running command's client is the one that changed it (NOLOOP).
+     */
     public void modified(byte[] k, int off, int len) {
         server.transactions.touch(id, k, off, len);
+        server.tracking.invalidateKey(server.tracking.current(), k, off, len, true);
     }
 
     // ---- expiry -------------------------------------------------------------------------------
@@ -366,8 +370,11 @@ public final class Database {
     private void expiredSideEffects(Object e, byte[] k, int off, int len) {
         server.stats.expiredKeys++;
         server.blocking.signalDeleted(this, k, off, len);
-        modified(k, off, len);
         server.expiry.expired(this, e);
+        // Redis signals an expired key as modified by no client: even the client whose read
+        // found it expired hears about it in BCAST NOLOOP mode.
+        server.transactions.touch(id, k, off, len);
+        server.tracking.invalidateKey(null, k, off, len, true);
     }
 
     /**

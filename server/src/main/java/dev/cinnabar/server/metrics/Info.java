@@ -242,7 +242,7 @@ public final class Info {
         field(sb, "client_recent_max_input_buffer", maxIn);
         field(sb, "client_recent_max_output_buffer", maxOut);
         field(sb, "blocked_clients", blocked);
-        field(sb, "tracking_clients", 0);
+        field(sb, "tracking_clients", s.tracking.clients());
         field(sb, "clients_in_timeout_table", s.blocking.clientsWithTimeout());
         field(sb, "total_blocking_keys", s.blocking.blockingKeys());
         field(sb, "total_blocking_keys_on_nokey", s.blocking.blockingKeysOnNoKey());
@@ -407,9 +407,9 @@ public final class Info {
         field(sb, "active_defrag_key_misses", 0);
         field(sb, "total_active_defrag_time", 0);
         field(sb, "current_active_defrag_time", 0);
-        field(sb, "tracking_total_keys", 0);
-        field(sb, "tracking_total_items", 0);
-        field(sb, "tracking_total_prefixes", 0);
+        field(sb, "tracking_total_keys", s.tracking.totalKeys());
+        field(sb, "tracking_total_items", s.tracking.totalItems());
+        field(sb, "tracking_total_prefixes", s.tracking.totalPrefixes());
         field(sb, "unexpected_error_replies", st.unexpectedErrorReplies);
         field(sb, "total_error_replies", st.totalErrorReplies);
         field(sb, "dump_payload_sanitizations", st.dumpPayloadSanitizations);

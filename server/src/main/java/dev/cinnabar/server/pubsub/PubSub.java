@@ -338,6 +338,20 @@ public final class PubSub {
         return receivers;
     }
 
+    /**
+     * The outbox of client {@code x} for a push that is not a channel message (client tracking
+     * invalidations), or null when {@code x} cannot receive anything. After writing one whole
+     * message, call {@link #pushed}.
+     */
+    public ByteBuf pushBuffer(Client x) {
+        return deliverable(x) ? outbox(of(x)) : null;
+    }
+
+    /** A message was written into {@link #pushBuffer}: get it flushed, enforce the output limits. */
+    public void pushed(Client x) {
+        delivered(x.subscriber);
+    }
+
     /** Redis skips replies to clients about to be closed (they still count as receivers). */
     private static boolean deliverable(Client x) {
         return (x.flags & (Client.CLOSE_ASAP | Client.CLOSE_AFTER_REPLY)) == 0 && x.conn != null;

@@ -63,6 +63,38 @@ public final class KeyEvents {
     public static final byte[] HINCRBY = Ascii.bytes("hincrby");
     public static final byte[] HINCRBYFLOAT = Ascii.bytes("hincrbyfloat");
 
+    // Lists (blocking pops notify as the non-blocking command they complete as).
+    public static final byte[] LPUSH = Ascii.bytes("lpush");
+    public static final byte[] RPUSH = Ascii.bytes("rpush");
+    public static final byte[] LPOP = Ascii.bytes("lpop");
+    public static final byte[] RPOP = Ascii.bytes("rpop");
+    public static final byte[] LINSERT = Ascii.bytes("linsert");
+    public static final byte[] LSET = Ascii.bytes("lset");
+    public static final byte[] LTRIM = Ascii.bytes("ltrim");
+    public static final byte[] LREM = Ascii.bytes("lrem");
+
+    // Sets.
+    public static final byte[] SADD = Ascii.bytes("sadd");
+    public static final byte[] SREM = Ascii.bytes("srem");
+    public static final byte[] SPOP = Ascii.bytes("spop");
+    public static final byte[] SINTERSTORE = Ascii.bytes("sinterstore");
+    public static final byte[] SUNIONSTORE = Ascii.bytes("sunionstore");
+    public static final byte[] SDIFFSTORE = Ascii.bytes("sdiffstore");
+
+    // Sorted sets.
+    public static final byte[] ZADD = Ascii.bytes("zadd");
+    public static final byte[] ZINCR = Ascii.bytes("zincr");
+    public static final byte[] ZREM = Ascii.bytes("zrem");
+    public static final byte[] ZREMRANGEBYRANK = Ascii.bytes("zremrangebyrank");
+    public static final byte[] ZREMRANGEBYSCORE = Ascii.bytes("zremrangebyscore");
+    public static final byte[] ZREMRANGEBYLEX = Ascii.bytes("zremrangebylex");
+    public static final byte[] ZPOPMIN = Ascii.bytes("zpopmin");
+    public static final byte[] ZPOPMAX = Ascii.bytes("zpopmax");
+    public static final byte[] ZRANGESTORE = Ascii.bytes("zrangestore");
+    public static final byte[] ZUNIONSTORE = Ascii.bytes("zunionstore");
+    public static final byte[] ZINTERSTORE = Ascii.bytes("zinterstore");
+    public static final byte[] ZDIFFSTORE = Ascii.bytes("zdiffstore");
+
     /** Notifies {@code event} for the key in argument {@code arg} of the running command, in its database. */
     public static void fire(Client c, int type, byte[] event, int arg) {
         c.server.notify(type, event, c.db.id, c.argData(), c.argOff(arg), c.argLen(arg));

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cinnabar.server.CinnabarServer;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,6 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.Transaction;
@@ -86,6 +90,57 @@ class JedisTest {
                     .isInstanceOf(JedisDataException.class)
                     .hasMessage("ERR value is not an integer or out of range");
             assertThat(j.ping()).isEqualTo("PONG");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RedisProtocol.class)
+    void publishSubscribe(RedisProtocol protocol) throws Exception {
+        List<String> got = new CopyOnWriteArrayList<>();
+        CountDownLatch subscribed = new CountDownLatch(1);
+        CountDownLatch psubscribed = new CountDownLatch(1);
+        JedisPubSub listener = new JedisPubSub() {
+            @Override
+            public void onMessage(String channel, String message) {
+                got.add(channel + "=" + message);
+                if (message.equals("bye")) {
+                    unsubscribe();
+                    punsubscribe();
+                }
+            }
+
+            @Override
+            public void onPMessage(String pattern, String channel, String message) {
+                got.add(pattern + ":" + channel + "=" + message);
+            }
+
+            @Override
+            public void onSubscribe(String channel, int count) {
+                subscribed.countDown();
+            }
+
+            @Override
+            public void onPSubscribe(String pattern, int count) {
+                psubscribed.countDown();
+            }
+        };
+        Thread t = new Thread(() -> {
+            try (Jedis j = connect(protocol)) {
+                j.subscribe(listener, "jedis-ch:" + protocol);
+            }
+        });
+        t.start();
+        try (Jedis pub = connect(protocol)) {
+            assertThat(subscribed.await(10, TimeUnit.SECONDS)).isTrue();
+            listener.psubscribe("jedis-*");
+            assertThat(psubscribed.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(pub.publish("jedis-ch:" + protocol, "hi")).isEqualTo(2L);
+            assertThat(pub.publish("jedis-ch:" + protocol, "bye")).isEqualTo(2L);
+            t.join(10_000);
+            assertThat(t.isAlive()).isFalse();
+            assertThat(got).containsExactly("jedis-ch:" + protocol + "=hi", "jedis-*:jedis-ch:" + protocol + "=hi",
+                    "jedis-ch:" + protocol + "=bye", "jedis-*:jedis-ch:" + protocol + "=bye");
+            assertThat(pub.publish("jedis-ch:" + protocol, "after")).isZero();
         }
     }
 }

@@ -12,6 +12,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +79,44 @@ class LettuceTest {
                 assertThat(fs.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(i + 1L);
             }
             conn.setAutoFlushCommands(true);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ProtocolVersion.class)
+    void pubSubChannelsPatternsAndKeyspaceEvents(ProtocolVersion v) throws Exception {
+        client.setOptions(ClientOptions.builder().protocolVersion(v).build());
+        try (StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub();
+                StatefulRedisConnection<String, String> conn = connect(v)) {
+            BlockingQueue<String> got = new LinkedBlockingQueue<>();
+            sub.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    got.add(channel + "=" + message);
+                }
+
+                @Override
+                public void message(String pattern, String channel, String message) {
+                    got.add(pattern + ":" + channel + "=" + message);
+                }
+            });
+            sub.sync().subscribe("lettuce-news");
+            sub.sync().psubscribe("__keyevent@0__:*");
+            RedisCommands<String, String> r = conn.sync();
+            r.configSet("notify-keyspace-events", "E$");
+            assertThat(r.publish("lettuce-news", "hello " + v)).isEqualTo(1L);
+            assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo("lettuce-news=hello " + v);
+            r.set("lettuce:ev:" + v, "1");
+            assertThat(got.poll(10, TimeUnit.SECONDS))
+                    .isEqualTo("__keyevent@0__:*:__keyevent@0__:set=lettuce:ev:" + v);
+            assertThat(r.pubsubNumsub("lettuce-news")).containsEntry("lettuce-news", 1L);
+            // A subscribed RESP2 connection gets PING in the pub/sub shape (["pong", ""]), which
+            // Lettuce reports as its payload; RESP3 answers normally.
+            assertThat(sub.sync().ping()).isEqualTo(v == ProtocolVersion.RESP2 ? "" : "PONG");
+            sub.sync().unsubscribe("lettuce-news");
+            sub.sync().punsubscribe();
+            assertThat(r.publish("lettuce-news", "gone")).isZero();
+            r.configSet("notify-keyspace-events", "");
         }
     }
 }

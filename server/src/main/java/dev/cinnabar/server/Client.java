@@ -39,6 +39,13 @@ public final class Client {
     /** Set while EXEC runs the queued commands. */
     public static final int IN_EXEC = 1 << 17;
     /**
+     * The current command waits for the end of a CLIENT PAUSE (Redis BLOCKED_POSTPONE): the
+     * connection stops processing requests, the command stays in {@link #args}, and
+     * {@link ClientConnection#resumePostponed} runs it again when the pause ends.
+     */
+    public static final int POSTPONED = 1 << 24;
+
+    /**
      * Blocking commands must not block (Redis CLIENT_DENY_BLOCKING): scripts and other callers
      * that cannot wait set it; such commands then answer as if they had timed out.
      */
@@ -48,6 +55,17 @@ public final class Client {
      * order would otherwise be arbitrary make it deterministic (SORT of a set BY a constant).
      */
     public static final int SCRIPT = 1 << 19;
+
+    // Client-side caching (Redis CLIENT_TRACKING*), managed by tracking.Tracking.
+    public static final int TRACKING = 1 << 19;
+    /** The redirection client went away: invalidations cannot be delivered. */
+    public static final int TRACKING_BROKEN_REDIR = 1 << 20;
+    public static final int TRACKING_BCAST = 1 << 21;
+    public static final int TRACKING_OPTIN = 1 << 22;
+    public static final int TRACKING_OPTOUT = 1 << 23;
+    /** CLIENT CACHING YES/NO was given for the next command (or transaction). */
+    public static final int TRACKING_CACHING = 1 << 25;
+    public static final int TRACKING_NOLOOP = 1 << 26;
 
     public final Server server;
     public final long id;
@@ -92,6 +110,12 @@ public final class Client {
     Object multiState;
     /** Watched keys that were already expired when watched (owned by Transactions). */
     Object watchExpired;
+    /** Pub/Sub subscriptions and undelivered messages (owned by PubSub; null until first used). */
+    public dev.cinnabar.server.pubsub.Subscriber subscriber;
+    /** CLIENT TRACKING REDIRECT id (0 = none); meaningful while {@link #TRACKING} is set. */
+    public long trackingRedirect;
+    /** BCAST prefixes of this client, in byte order (null when none). */
+    public java.util.TreeSet<dev.cinnabar.server.util.ByteKey> trackingPrefixes;
 
     public Client(Server server, long id, ArgList args, ReplyWriter reply, ClientConnection conn) {
         this.server = server;

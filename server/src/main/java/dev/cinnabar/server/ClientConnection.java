@@ -58,4 +58,11 @@ public interface ClientConnection {
      * SET. Must be called on the client's event loop.
      */
     default void applyLimits() {}
+
+    /**
+     * The end of a CLIENT PAUSE: re-runs the client's postponed command (it may be postponed
+     * again) and then the requests buffered meanwhile, in order. Called on the client's event
+     * loop without the server lock. Separate from the hooks of clients blocked on keys.
+     */
+    default void resumePostponed() {}
 }

@@ -42,6 +42,10 @@ public final class Server implements AutoCloseable {
     public final Transactions transactions;
     public final Clients clients;
     public final Expiry expiry;
+    public final dev.cinnabar.server.pubsub.PubSub pubsub;
+    public final ClientPause pause;
+    /** Client-side caching: tracked keys, BCAST prefixes, invalidation messages. */
+    public final dev.cinnabar.server.tracking.Tracking tracking;
     /** Clients blocked on keys (BLPOP...) and the keys that may serve them. */
     public final dev.cinnabar.server.blocking.Blocking blocking;
     public final dev.cinnabar.server.scripting.FunctionLibraries functions =
@@ -76,6 +80,9 @@ public final class Server implements AutoCloseable {
             dbs[i] = new Database(this, i);
         }
         this.expiry = new Expiry(this);
+        this.pubsub = new dev.cinnabar.server.pubsub.PubSub(this);
+        this.pause = new ClientPause(this);
+        this.tracking = new dev.cinnabar.server.tracking.Tracking(this);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
@@ -143,11 +150,14 @@ public final class Server implements AutoCloseable {
             runLocked(() -> {
                 long start = clock.monoMicros();
                 cronLoops++;
+                pause.update();
+                pubsub.cron();
                 expiry.activeCycle();
                 blocking.cron();
                 for (Database db : dbs) {
                     db.rehashStep();
                 }
+                tracking.cron();
                 long used = ProcessInfo.heapUsed();
                 if (used > metrics.peakMemory) {
                     metrics.peakMemory = used;
@@ -348,11 +358,30 @@ public final class Server implements AutoCloseable {
                 | Client.NO_TOUCH | Client.READONLY_CLUSTER);
         c.user = "default";
         c.authenticated = !authRequired();
+        pubsub.unsubscribeAll(c);
+        tracking.disable(c);
     }
 
     void onClientClosed(Client c) {
         transactions.discard(c);
         blocking.clientClosed(c);
+        pubsub.clientClosed(c);
+        tracking.disable(c);
+        pause.forget(c);
+    }
+
+    /**
+     * Publishes a keyspace notification (Redis notifyKeyspaceEvent), if notify-keyspace-events
+     * enables {@code type}. Every command that changes the keyspace calls this once per event,
+     * after the change and in Redis's order: {@code type} is the class constant of
+     * {@link dev.cinnabar.server.config.NotifyKeyspaceEventsParam} (STRING, HASH, LIST,
+     * GENERIC...), {@code event} the event name as Redis spells it (see
+     * {@link dev.cinnabar.server.pubsub.KeyEvents}, which also has a shortcut for a key that
+     * is a command argument). Key creation ("new") and expiry ("expired") are notified by the
+     * keyspace itself; commands must not notify them.
+     */
+    public void notify(int type, byte[] event, int db, byte[] k, int off, int len) {
+        pubsub.notifyKeyspaceEvent(type, event, db, k, off, len);
     }
 
     /** Applies loglevel / logfile (at start-up and after CONFIG SET). */

@@ -84,8 +84,9 @@ public final class Transactions {
         State s = state(c);
         List<ArgList> args = new ArrayList<>(s.queuedArgs);
         List<Command> cmds = new ArrayList<>(s.queuedCmds);
-        // Unwatch before running: the transaction's own writes must not abort it.
-        discard(c);
+        // Unwatch before running: the transaction's own writes must not abort it. The client
+        // stays in MULTI state until the end, as in Redis (blocking commands then do not block).
+        unwatchAll(c);
         ArgList original = c.args;
         Command execCmd = c.cmd;
         c.reply.arrayLen(cmds.size());
@@ -101,6 +102,7 @@ public final class Transactions {
             c.flags &= ~Client.IN_EXEC;
             c.args = original;
             c.cmd = execCmd;
+            discard(c);
         }
     }
 
@@ -286,6 +288,18 @@ public final class Transactions {
             n += a.bytes() + 8L * a.size();
         }
         return n;
+    }
+
+    /** The union of the queued commands' flags (Redis mstate.cmd_flags): what EXEC will do. */
+    public long queuedFlags(Client c) {
+        if (c.multiState == null) {
+            return 0;
+        }
+        long f = 0;
+        for (Command cmd : ((State) c.multiState).queuedCmds) {
+            f |= cmd.spec.flags();
+        }
+        return f;
     }
 
     public int queuedCount(Client c) {

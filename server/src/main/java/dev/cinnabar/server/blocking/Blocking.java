@@ -537,9 +537,16 @@ public final class Blocking {
         c.db = s.db;
         State previous = reprocessing;
         reprocessing = s;
+        // The served client is the one running a command now (Redis sets current_client), so
+        // pushes its command causes to itself follow its reply.
+        Client outer = server.tracking.enter(c);
         try {
             server.dispatcher.call(c);
+            if (c.subscriber != null) {
+                server.pubsub.drain(c);
+            }
         } finally {
+            server.tracking.restore(outer);
             reprocessing = previous;
             c.args = saved;
             c.cmd = savedCmd;

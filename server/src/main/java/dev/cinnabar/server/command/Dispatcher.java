@@ -21,6 +21,19 @@ public final class Dispatcher {
 
     /** Processes the request in {@code c.args}. */
     public void process(Client c) {
+        Client previous = server.tracking.enter(c);
+        try {
+            processCurrent(c);
+        } finally {
+            server.tracking.restore(previous);
+        }
+    }
+
+    private void processCurrent(Client c) {
+        if (c.subscriber != null) {
+            // Messages published to this client since its last command go before this reply.
+            server.pubsub.drain(c);
+        }
         if ((c.flags & (Client.REPLY_OFF | Client.REPLY_SKIP)) == 0) {
             dispatch(c);
         } else {
@@ -32,6 +45,18 @@ public final class Dispatcher {
             if ((c.flags & (Client.REPLY_OFF | Client.REPLY_SKIP)) != 0) {
                 c.reply.truncate(mark);
             }
+        }
+        if (c.has(Client.POSTPONED)) {
+            return; // the command runs again when the pause ends; its reply flags stay armed
+        }
+        if (c.subscriber != null) {
+            // Pushes to the client itself (a PUBLISH to its own channel, keyspace events of its
+            // own writes) follow the command's reply, as Redis's pending push messages do.
+            server.pubsub.drain(c);
+        }
+        if (c.has(Client.TRACKING_CACHING) && !c.has(Client.MULTI) && !c.argIs(0, "client")) {
+            // Redis resetClient: CLIENT CACHING applies to the next command (or transaction) only.
+            c.flags &= ~Client.TRACKING_CACHING;
         }
         if ((c.flags & (Client.REPLY_SKIP | Client.REPLY_SKIP_NEXT)) != 0) {
             // Redis resetClient: SKIP silences one command; CLIENT REPLY SKIP arms it for the next.
@@ -66,6 +91,29 @@ public final class Dispatcher {
         }
         if (c.has(Client.MULTI) && cmd.has(CommandFlags.NO_MULTI)) {
             reject(c, cmd, Errors.NOT_ALLOWED_IN_MULTI);
+            return;
+        }
+        if (server.config.memory.maxmemory.get() != 0 && deniedByMemory(c, cmd)) {
+            reject(c, cmd, Errors.OOM);
+            return;
+        }
+        if (c.has(Client.PUBSUB) && c.resp() == 2 && !allowedWhileSubscribed(cmd)) {
+            reject(c, cmd, "ERR Can't execute '" + cmd.fullName() + "': only (P|S)SUBSCRIBE / "
+                    + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return;
+        }
+        if (server.tracking.clients() > 0) {
+            // Redis processCommand keeps the tracking table within tracking-table-max-keys before
+            // every command; invalidations for this client go before this command's reply.
+            server.tracking.limitUsedSlots();
+            if (c.subscriber != null) {
+                server.pubsub.drain(c);
+            }
+        }
+        if (server.pause.postpones(c, cmd)) {
+            // Redis blockPostponeClient: nothing is replied; the connection stops reading
+            // requests until the pause ends, then dispatches this one again.
+            server.pause.postpone(c);
             return;
         }
         if (c.has(Client.MULTI) && server.transactions.queues(cmd)) {
@@ -103,6 +151,14 @@ public final class Dispatcher {
             c.flags = (c.flags & ~Client.EXECUTING) | prev;
         }
         long duration = server.clock.monoMicros() - start;
+        if (cmd.has(CommandFlags.READONLY)) {
+            // Redis trackingRememberKeys: the keys a tracking client read may now be cached by it.
+            server.tracking.afterReadOnly(c, cmd);
+        }
+        if (!c.has(Client.IN_EXEC)) {
+            // Invalidations caused by the client's own command follow its reply (EXEC's as a whole).
+            server.tracking.flushPending();
+        }
         if (c.has(Client.BLOCKED)) {
             // Counted once, when the blocked command completes (served, timed out, unblocked).
             server.blocking.blockedCallFinished(c, duration);
@@ -119,12 +175,48 @@ public final class Dispatcher {
         server.afterCommand(c, cmd, duration);
     }
 
+    /**
+     * Redis rejectCommand: counts the rejection and dooms the transaction; a rejected EXEC
+     * discards it and replies EXECABORT with the reason (execCommandAbort).
+     */
     private void reject(Client c, Command cmd, String err) {
         if (cmd != null) {
             cmd.rejectedCalls++;
         }
         server.transactions.flagDirty(c);
+        if (cmd != null && c.has(Client.MULTI) && "exec".equals(cmd.name())) {
+            server.transactions.discard(c);
+            c.error("EXECABORT Transaction discarded because of: " + err);
+            return;
+        }
         c.error(err);
+    }
+
+    /** RESP2 subscribers may only manage subscriptions, PING, QUIT and RESET (Redis processCommand). */
+    private static boolean allowedWhileSubscribed(Command cmd) {
+        return switch (cmd.name()) {
+            case "ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe", "psubscribe", "punsubscribe",
+                    "quit", "reset" -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Redis's maxmemory check in processCommand: over maxmemory, commands that may use memory
+     * are refused, and inside MULTI so is queueing anything but EXEC/DISCARD/QUIT/RESET (an EXEC
+     * is refused when a queued command may use memory). Eviction, once it exists, runs before
+     * this check and may bring the memory back under the limit.
+     */
+    private boolean deniedByMemory(Client c, Command cmd) {
+        boolean deny = cmd.has(CommandFlags.DENYOOM);
+        String n = cmd.name();
+        boolean exec = "exec".equals(n);
+        if (exec && c.has(Client.MULTI)) {
+            deny = (server.transactions.queuedFlags(c) & CommandFlags.DENYOOM) != 0;
+        } else if (c.has(Client.MULTI) && !n.equals("discard") && !n.equals("quit") && !n.equals("reset")) {
+            deny = true;
+        }
+        return deny && dev.cinnabar.server.metrics.Info.usedMemory(server) > server.config.memory.maxmemory.get();
     }
 
     /** Redis commandCheckExistence's two messages. */

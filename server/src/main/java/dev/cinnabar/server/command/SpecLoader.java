@@ -52,6 +52,7 @@ public final class SpecLoader {
         "memory",
         "hash",
         "bitmap",
+        "pubsub",
         "set",
         "zset",
         "list",

@@ -7,6 +7,7 @@ import dev.cinnabar.server.Client;
 import dev.cinnabar.server.Errors;
 import dev.cinnabar.server.command.CommandTable;
 import dev.cinnabar.server.keyspace.Database;
+import dev.cinnabar.server.pubsub.KeyEvents;
 import dev.cinnabar.server.type.Bitmaps;
 import dev.cinnabar.server.type.MutableString;
 import dev.cinnabar.server.type.Strings;
@@ -205,7 +206,7 @@ public final class BitmapFamily {
         // A new key or a longer value is a change even when the bit keeps its value.
         if (ms.length() != before || old != on) {
             c.db.modified(c.argData(), c.argOff(1), c.argLen(1));
-            // notify keyspace event "setbit" here once notifications exist
+            KeyEvents.fire(c, KeyEvents.STRING, KeyEvents.SETBIT, 1);
             c.dirtyChanges = 1;
         }
         c.reply.integer(old);
@@ -486,7 +487,7 @@ public final class BitmapFamily {
         int dLen = c.argLen(2);
         if (maxLen == 0) {
             if (db.delete(d, dOff, dLen)) {
-                // notify keyspace event "del" here once notifications exist
+                KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 2);
                 c.dirtyChanges = 1;
             }
             c.reply.integer(0);
@@ -513,8 +514,9 @@ public final class BitmapFamily {
             }
         }
         // Redis stores the result as a raw string and drops any TTL of the destination.
+        db.lookupWrite(c, 2); // as Redis setKey: an expired destination is reclaimed first
         db.setString(d, dOff, dLen, res, 0, n, Entries.ENC_RAW, -1);
-        // notify keyspace event "set" here once notifications exist
+        KeyEvents.fire(c, KeyEvents.STRING, KeyEvents.SET_EVENT, 2);
         c.dirtyChanges = 1;
         c.reply.integer(n);
     }
@@ -655,7 +657,7 @@ public final class BitmapFamily {
         }
         if (changes > 0) {
             c.db.modified(c.argData(), c.argOff(1), c.argLen(1));
-            // notify keyspace event "setbit" here once notifications exist
+            KeyEvents.fire(c, KeyEvents.STRING, KeyEvents.SETBIT, 1);
             c.dirtyChanges = changes;
         }
     }

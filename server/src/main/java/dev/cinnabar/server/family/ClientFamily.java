@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * CLIENT ID, SETNAME, GETNAME, SETINFO, INFO, LIST, KILL, REPLY, UNBLOCK, NO-EVICT, NO-TOUCH,
- * HELP (Redis networking.c clientCommand). Tracking and pausing arrive with their features;
- * until then those subcommands stay unknown.
+ * PAUSE, UNPAUSE, HELP (Redis networking.c clientCommand); the client-side caching subcommands
+ * are in {@link ClientTracking}.
  */
 public final class ClientFamily {
     private ClientFamily() {}
@@ -27,6 +27,12 @@ public final class ClientFamily {
                 .bind("client|unblock", ClientFamily::unblock)
                 .bind("client|no-evict", ClientFamily::noEvict)
                 .bind("client|no-touch", ClientFamily::noTouch)
+                .bind("client|pause", ClientFamily::pause)
+                .bind("client|unpause", ClientFamily::unpause)
+                .bind("client|tracking", ClientTracking::tracking)
+                .bind("client|caching", ClientTracking::caching)
+                .bind("client|getredir", ClientTracking::getredir)
+                .bind("client|trackinginfo", ClientTracking::trackinginfo)
                 .bind("client|help", ClientFamily::help);
     }
 
@@ -308,6 +314,49 @@ public final class ClientFamily {
         }
     }
 
+    /**
+     * CLIENT PAUSE timeout [WRITE|ALL]: the timeout is in milliseconds from the command's time
+     * (Redis getTimeoutFromObjectOrReply); 0 pauses nothing new but may still change the mode
+     * of a pause in force.
+     */
+    static void pause(Client c) {
+        if (c.argc() > 4) {
+            Help.subcommandSyntaxError(c);
+            return;
+        }
+        boolean all = true;
+        if (c.argc() == 4) {
+            if (c.argIs(3, "write")) {
+                all = false;
+            } else if (!c.argIs(3, "all")) {
+                c.error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+                return;
+            }
+        }
+        if (!c.parseLong(2, "ERR timeout is not an integer or out of range")) {
+            return;
+        }
+        long t = c.parsed();
+        if (t < 0) {
+            c.error("ERR timeout is negative");
+            return;
+        }
+        if (t > 0) {
+            if (t > Long.MAX_VALUE - c.now) {
+                c.error("ERR timeout is out of range");
+                return;
+            }
+            t += c.now;
+        }
+        c.server.pause.pauseByClient(t, all);
+        c.reply.ok();
+    }
+
+    static void unpause(Client c) {
+        c.server.pause.unpauseByClient();
+        c.reply.ok();
+    }
+
     static void noEvict(Client c) {
         onOff(c, Client.NO_EVICT);
     }
@@ -330,6 +379,12 @@ public final class ClientFamily {
 
     static void help(Client c) {
         Help.reply(c,
+                "CACHING (YES|NO)",
+                "    In OPTIN (YES) or OPTOUT (NO) tracking mode, track or do not track the keys read by",
+                "    the next command.",
+                "GETREDIR",
+                "    Reply with the id of the client receiving this connection's invalidation messages",
+                "    (0 when they come to this connection, -1 when tracking is off).",
                 "GETNAME",
                 "    Reply with the name of this connection (nil when unnamed).",
                 "ID",
@@ -362,6 +417,11 @@ public final class ClientFamily {
                 "    Turn the replies to this connection on or off, or drop the next one.",
                 "SETNAME <name>",
                 "    Name this connection.",
+                "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+                "         [OPTIN] [OPTOUT] [NOLOOP]",
+                "    Turn server-assisted client-side caching on or off for this connection.",
+                "TRACKINGINFO",
+                "    Describe the client-side caching state of this connection.",
                 "UNBLOCK <clientid> [TIMEOUT|ERROR]",
                 "    End the wait of a client blocked in a blocking command, as a timeout or with an error.",
                 "SETINFO <option> <value>",
@@ -371,7 +431,12 @@ public final class ClientFamily {
                 "NO-EVICT (ON|OFF)",
                 "    Exempt this connection from client eviction, or not.",
                 "NO-TOUCH (ON|OFF)",
-                "    Leave the access time of keys unchanged by this connection's commands, or not.");
+                "    Leave the access time of keys unchanged by this connection's commands, or not.",
+                "PAUSE <timeout> [WRITE|ALL]",
+                "    Hold back, for <timeout> milliseconds, the commands of every client (ALL, the",
+                "    default) or only the ones that write (WRITE).",
+                "UNPAUSE",
+                "    End a pause early; the held commands run.");
     }
 
     // ---- the CLIENT LIST line -------------------------------------------------------------------
@@ -386,8 +451,7 @@ public final class ClientFamily {
 
     /**
      * Appends one CLIENT LIST line (Redis catClientInfoString): every field of Redis 7.2 in its
-     * order. Fields of features Cinnabar does not have yet (pub/sub subscriptions, tracking
-     * redirection) show the values Redis shows for a client not using them.
+     * order.
      */
     static StringBuilder describe(StringBuilder sb, Client x) {
         Server s = x.server;
@@ -413,7 +477,9 @@ public final class ClientFamily {
                 .append(" flags=");
         flags(sb, x);
         sb.append(" db=").append(x.db.id)
-                .append(" sub=0 psub=0 ssub=0")
+                .append(" sub=").append(x.subscriber == null ? 0 : x.subscriber.channelCount())
+                .append(" psub=").append(x.subscriber == null ? 0 : x.subscriber.patternCount())
+                .append(" ssub=").append(x.subscriber == null ? 0 : x.subscriber.shardChannelCount())
                 .append(" multi=").append(x.has(Client.MULTI) ? s.transactions.queuedCount(x) : -1)
                 .append(" qbuf=").append(qbuf)
                 .append(" qbuf-free=").append(Math.max(0, arena - argvMem))
@@ -428,7 +494,7 @@ public final class ClientFamily {
                 .append(" events=").append(conn == null ? "" : omem > 0 ? "rw" : "r")
                 .append(" cmd=").append(x.lastCmd == null ? "NULL" : x.lastCmd.fullName())
                 .append(" user=").append(x.user == null ? "(superuser)" : x.user)
-                .append(" redir=-1")
+                .append(" redir=").append(x.has(Client.TRACKING) ? x.trackingRedirect : -1)
                 .append(" resp=").append(x.resp())
                 .append(" lib-name=").append(x.libName == null ? "" : x.libName)
                 .append(" lib-ver=").append(x.libVer == null ? "" : x.libVer);
@@ -447,8 +513,17 @@ public final class ClientFamily {
         if (x.has(Client.MULTI)) {
             sb.append('x');
         }
-        if (x.has(Client.BLOCKED)) {
+        if ((x.flags & (Client.BLOCKED | Client.POSTPONED)) != 0) {
             sb.append('b');
+        }
+        if (x.has(Client.TRACKING)) {
+            sb.append('t');
+        }
+        if (x.has(Client.TRACKING_BROKEN_REDIR)) {
+            sb.append('R');
+        }
+        if (x.has(Client.TRACKING_BCAST)) {
+            sb.append('B');
         }
         if (x.has(Client.DIRTY_CAS)) {
             sb.append('d');

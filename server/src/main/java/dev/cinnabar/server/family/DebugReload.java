@@ -32,6 +32,8 @@ final class DebugReload {
         MaxmemoryPolicy policy = s.config.memory.maxmemoryPolicy.get();
         boolean keepAccess = policy != MaxmemoryPolicy.NOEVICTION && policy != MaxmemoryPolicy.VOLATILE_RANDOM
                 && policy != MaxmemoryPolicy.ALLKEYS_RANDOM && policy != MaxmemoryPolicy.VOLATILE_TTL;
+        // Redis empties the dataset before loading it back: tracking clients hear "everything".
+        s.tracking.invalidateAllOnFlush();
         for (Database db : s.dbs()) {
             if (db.size() == 0) {
                 continue;

@@ -21,6 +21,7 @@ public final class Families {
         IntrospectionFamily.register(t);
         FunctionFamily.register(t);
         MemoryFamily.register(t);
+        PubSubFamily.register(t);
         SetFamily.register(t);
         ZSetFamily.register(t);
         ZSetBlocking.register(t);

@@ -8,6 +8,7 @@ import dev.cinnabar.server.Client;
 import dev.cinnabar.server.command.CommandTable;
 import dev.cinnabar.server.config.ClientOutputBufferLimitParam.ClientClass;
 import dev.cinnabar.server.config.EncodingParams;
+import dev.cinnabar.server.pubsub.KeyEvents;
 import dev.cinnabar.server.type.HashValue;
 import dev.cinnabar.server.type.HashValue.PairVisitor;
 import dev.cinnabar.server.util.LongDouble;
@@ -79,7 +80,6 @@ public final class HashFamily {
     }
 
     private static void modified(Client c) {
-        // Keyspace notification (hset/hdel/hincrby...) goes here once notifications exist.
         c.db.modified(c.argData(), c.argOff(1), c.argLen(1));
     }
 
@@ -150,6 +150,7 @@ public final class HashFamily {
             c.reply.integer(created);
         }
         modified(c);
+        KeyEvents.fire(c, KeyEvents.HASH, KeyEvents.HSET, 1);
     }
 
     static void hsetnx(Client c) {
@@ -166,6 +167,7 @@ public final class HashFamily {
         set(c, h, 2, d, c.argOff(3), c.argLen(3));
         c.reply.one();
         modified(c);
+        KeyEvents.fire(c, KeyEvents.HASH, KeyEvents.HSET, 1);
     }
 
     static void hdel(Client c) {
@@ -181,19 +183,25 @@ public final class HashFamily {
         }
         byte[] d = c.argData();
         long deleted = 0;
+        boolean keyRemoved = false;
         int argc = c.argc();
         for (int j = 2; j < argc; j++) {
             if (h.delete(d, c.argOff(j), c.argLen(j))) {
                 deleted++;
                 if (h.size() == 0) {
-                    // Redis never keeps an empty aggregate ("del" notification here).
+                    // Redis never keeps an empty aggregate.
                     c.db.delete(d, c.argOff(1), c.argLen(1));
+                    keyRemoved = true;
                     break;
                 }
             }
         }
         if (deleted > 0) {
             modified(c);
+            KeyEvents.fire(c, KeyEvents.HASH, KeyEvents.HDEL, 1);
+            if (keyRemoved) {
+                KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
+            }
         }
         c.reply.integer(deleted);
     }
@@ -230,6 +238,7 @@ public final class HashFamily {
         set(c, h, 2, buf, 0, n);
         c.reply.integer(value);
         modified(c);
+        KeyEvents.fire(c, KeyEvents.HASH, KeyEvents.HINCRBY, 1);
     }
 
     static void hincrbyfloat(Client c) {
@@ -263,6 +272,7 @@ public final class HashFamily {
         set(c, h, 2, text, 0, text.length);
         c.reply.bulk(text);
         modified(c);
+        KeyEvents.fire(c, KeyEvents.HASH, KeyEvents.HINCRBYFLOAT, 1);
         // Propagated as HSET key field <text> once replication exists, as Redis does.
     }
 

@@ -11,6 +11,7 @@ import dev.cinnabar.server.Server;
 import dev.cinnabar.server.command.CommandTable;
 import dev.cinnabar.server.config.ConfigEnums.MaxmemoryPolicy;
 import dev.cinnabar.server.keyspace.Database;
+import dev.cinnabar.server.pubsub.KeyEvents;
 import dev.cinnabar.server.type.RedisValue;
 import dev.cinnabar.server.type.Strings;
 import java.util.ArrayList;
@@ -120,6 +121,7 @@ public final class KeyspaceFamily {
             int len = c.argLen(i);
             // find() first: an expired key is counted as expired, not as deleted.
             if (db.find(d, off, len, c.now) != null && db.delete(d, off, len)) {
+                KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, i);
                 n++;
             }
         }
@@ -182,6 +184,8 @@ public final class KeyspaceFamily {
         // The value, its TTL and its access data move to the new name.
         db.putEntry(Database.withKey(src, d, c.argOff(2), c.argLen(2)));
         db.remove(d, c.argOff(1), c.argLen(1));
+        KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.RENAME_FROM, 1);
+        KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.RENAME_TO, 2);
         if (nx) {
             c.reply.one();
         } else {
@@ -216,6 +220,8 @@ public final class KeyspaceFamily {
         // The entry carries its key and TTL: it moves as is.
         dst.putEntry(e);
         src.remove(c.argData(), c.argOff(1), c.argLen(1));
+        KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.MOVE_FROM, 1);
+        c.server.notify(KeyEvents.GENERIC, KeyEvents.MOVE_TO, dst.id, c.argData(), c.argOff(1), c.argLen(1));
         c.reply.one();
     }
 
@@ -275,6 +281,7 @@ public final class KeyspaceFamily {
                     Entries.encoding(p), Entries.expireAt(p), dst.newLru());
         }
         dst.putEntry(copy);
+        c.server.notify(KeyEvents.GENERIC, KeyEvents.COPY_TO, dst.id, d, off, len);
         c.reply.one();
     }
 
@@ -485,9 +492,12 @@ public final class KeyspaceFamily {
         return p == MaxmemoryPolicy.VOLATILE_LFU || p == MaxmemoryPolicy.ALLKEYS_LFU;
     }
 
-    /** OBJECT looks keys up without touching them (statistics are still counted). */
+    /**
+     * OBJECT looks keys up without touching them (statistics are still counted) and without
+     * key-miss notifications.
+     */
     private static Object objectLookup(Client c) {
-        Object e = c.db.lookupReadNoTouch(c, 2);
+        Object e = c.db.lookupReadNoTouch(c.argData(), c.argOff(2), c.argLen(2), c.now);
         if (e == null) {
             c.reply.nullBulk();
         }
@@ -656,8 +666,10 @@ public final class KeyspaceFamily {
         if (when <= c.now) {
             // Already expired: an explicit delete (not counted as an expiry, as in Redis).
             db.delete(c.argData(), c.argOff(1), c.argLen(1));
+            KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
         } else {
             db.setExpire(e, when);
+            KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.EXPIRE, 1);
         }
         c.reply.one();
     }
@@ -695,6 +707,7 @@ public final class KeyspaceFamily {
             return;
         }
         c.db.setExpire(e, -1);
+        KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.PERSIST, 1);
         c.reply.one();
     }
 
@@ -724,6 +737,7 @@ public final class KeyspaceFamily {
             return;
         }
         c.server.stats.dirty += c.db.flush();
+        c.server.tracking.invalidateAllOnFlush();
         c.reply.ok();
     }
 
@@ -735,6 +749,8 @@ public final class KeyspaceFamily {
         for (Database db : c.server.dbs()) {
             n += db.flush();
         }
+        // Tracked keys are not per database: one "everything" invalidation per FLUSHALL.
+        c.server.tracking.invalidateAllOnFlush();
         c.server.stats.dirty += n;
         c.reply.ok();
     }

@@ -3,6 +3,7 @@ package dev.cinnabar.server.family;
 import dev.cinnabar.ds.ObjectEntry;
 import dev.cinnabar.resp.Ascii;
 import dev.cinnabar.server.Client;
+import dev.cinnabar.server.pubsub.KeyEvents;
 import dev.cinnabar.server.Errors;
 import dev.cinnabar.server.blocking.Blocking;
 import dev.cinnabar.server.command.CommandTable;
@@ -121,10 +122,11 @@ public final class ListFamily {
      * Redis listElementsRemoved: after elements left the list at key argument {@code keyArg},
      * delete the key when empty, else try the shrink conversion; the key was modified.
      */
-    private static void removedFrom(Client c, int keyArg, ListValue l) {
-        // Keyspace notification (lpop/rpop, and del when emptied) goes here once they exist.
+    private static void removedFrom(Client c, int keyArg, ListValue l, boolean head) {
+        KeyEvents.fire(c, KeyEvents.LIST, head ? KeyEvents.LPOP : KeyEvents.RPOP, keyArg);
         if (l.length() == 0) {
             c.db.delete(c.argData(), c.argOff(keyArg), c.argLen(keyArg));
+            KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, keyArg);
         } else {
             l.shrinking(fill(c));
         }
@@ -176,7 +178,7 @@ public final class ListFamily {
         c.reply.bulk(c.argData(), c.argOff(keyArg), c.argLen(keyArg));
         rangeReply(c, l, head ? 0 : -n, head ? n - 1 : -1, !head);
         l.deleteRange(head ? 0 : -n, n);
-        removedFrom(c, keyArg, l);
+        removedFrom(c, keyArg, l, head);
     }
 
     // ---- push ---------------------------------------------------------------------------------
@@ -212,8 +214,8 @@ public final class ListFamily {
             l.push(head, d, c.argOff(j), c.argLen(j), threshold);
         }
         c.reply.integer(l.length());
-        // Keyspace notification (lpush/rpush) goes here once they exist.
         modified(c, 1);
+        KeyEvents.fire(c, KeyEvents.LIST, head ? KeyEvents.LPUSH : KeyEvents.RPUSH, 1);
     }
 
     // ---- pop ----------------------------------------------------------------------------------
@@ -255,13 +257,13 @@ public final class ListFamily {
             ListValue.Cursor cur = l.cursor(head ? 0 : -1, head);
             c.reply.bulk(cur.array(), cur.offset(), cur.length());
             l.pop(head);
-            removedFrom(c, 1, l);
+            removedFrom(c, 1, l, head);
             return;
         }
         long n = Math.min(count, l.length());
         rangeReply(c, l, head ? 0 : -n, head ? n - 1 : -1, !head);
         l.deleteRange(head ? 0 : -n, n);
-        removedFrom(c, 1, l);
+        removedFrom(c, 1, l, head);
     }
 
     /**
@@ -364,7 +366,7 @@ public final class ListFamily {
             c.reply.bulk(c.argData(), c.argOff(keyArg), c.argLen(keyArg));
             c.reply.bulk(cur.array(), cur.offset(), cur.length());
             l.pop(head);
-            removedFrom(c, keyArg, l);
+            removedFrom(c, keyArg, l, head);
             return;
         }
         if (!Blocking.mayBlock(c)) {
@@ -460,9 +462,9 @@ public final class ListFamily {
         modified(c, 2);
         dst.growing(value.length, 1, fill(c), compressDepth(c));
         dst.push(toHead, value, 0, value.length, packedThreshold(c));
-        // Keyspace notification (lpush/rpush on the destination) goes here once they exist.
+        KeyEvents.fire(c, KeyEvents.LIST, toHead ? KeyEvents.LPUSH : KeyEvents.RPUSH, 2);
         c.reply.bulk(value);
-        removedFrom(c, 1, src);
+        removedFrom(c, 1, src, fromHead);
     }
 
     // ---- reads --------------------------------------------------------------------------------
@@ -638,6 +640,7 @@ public final class ListFamily {
         if (l.set(index, c.argData(), c.argOff(3), c.argLen(3), packedThreshold(c))) {
             c.reply.ok();
             modified(c, 1);
+            KeyEvents.fire(c, KeyEvents.LIST, KeyEvents.LSET, 1);
             // A big element may have been replaced by a small one: the shrink rule applies.
             l.shrinking(fill(c));
         } else {
@@ -688,8 +691,10 @@ public final class ListFamily {
         }
         l.deleteRange(0, ltrim);
         l.deleteRange(-rtrim, rtrim);
+        KeyEvents.fire(c, KeyEvents.LIST, KeyEvents.LTRIM, 1);
         if (l.length() == 0) {
             c.db.delete(c.argData(), c.argOff(1), c.argLen(1));
+            KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
         } else {
             l.shrinking(fill(c));
         }
@@ -722,6 +727,7 @@ public final class ListFamily {
         byte[] d = c.argData();
         if (l.insert(after, d, c.argOff(3), c.argLen(3), d, c.argOff(4), c.argLen(4), packedThreshold(c))) {
             modified(c, 1);
+            KeyEvents.fire(c, KeyEvents.LIST, KeyEvents.LINSERT, 1);
             c.reply.integer(l.length());
         } else {
             c.reply.integer(-1);
@@ -746,9 +752,11 @@ public final class ListFamily {
         long removed = l.remove(toRemove, c.argData(), c.argOff(3), c.argLen(3));
         if (removed > 0) {
             modified(c, 1);
+            KeyEvents.fire(c, KeyEvents.LIST, KeyEvents.LREM, 1);
         }
         if (l.length() == 0) {
             c.db.delete(c.argData(), c.argOff(1), c.argLen(1));
+            KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
         } else if (removed > 0) {
             l.shrinking(fill(c));
         }

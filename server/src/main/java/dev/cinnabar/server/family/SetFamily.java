@@ -7,6 +7,7 @@ import dev.cinnabar.ds.ObjectEntry;
 import dev.cinnabar.resp.Ascii;
 import dev.cinnabar.resp.ReplyWriter;
 import dev.cinnabar.server.Client;
+import dev.cinnabar.server.pubsub.KeyEvents;
 import dev.cinnabar.server.command.CommandTable;
 import dev.cinnabar.server.config.ClientOutputBufferLimitParam.ClientClass;
 import dev.cinnabar.server.config.EncodingParams;
@@ -169,6 +170,13 @@ public final class SetFamily {
         c.db.delete(c.argData(), c.argOff(arg), c.argLen(arg));
     }
 
+    /** Deletes a destination key the result of a *STORE would have replaced: "del" if it existed. */
+    private static void deleteDestination(Client c, int arg) {
+        if (c.db.delete(c.argData(), c.argOff(arg), c.argLen(arg))) {
+            KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, arg);
+        }
+    }
+
     private static void modified(Client c, int arg) {
         c.db.modified(c.argData(), c.argOff(arg), c.argLen(arg));
     }
@@ -207,7 +215,9 @@ public final class SetFamily {
         if (added > 0 && !created) {
             modified(c, 1);
         }
-        // keyspace notification "sadd" goes here once notifications exist
+        if (added > 0) {
+            KeyEvents.fire(c, KeyEvents.SET, KeyEvents.SADD, 1);
+        }
         c.reply.integer(added);
     }
 
@@ -239,7 +249,12 @@ public final class SetFamily {
             s.trim();
             modified(c, 1);
         }
-        // keyspace notifications "srem" (and "del" when the key went away) go here
+        if (deleted > 0) {
+            KeyEvents.fire(c, KeyEvents.SET, KeyEvents.SREM, 1);
+            if (removedKey) {
+                KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
+            }
+        }
         c.reply.integer(deleted);
     }
 
@@ -267,9 +282,10 @@ public final class SetFamily {
             c.reply.zero();
             return;
         }
-        // keyspace notification "srem" on the source goes here
+        KeyEvents.fire(c, KeyEvents.SET, KeyEvents.SREM, 1);
         if (src.size() == 0) {
             deleteKey(c, 1);
+            KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
         }
         EncodingParams p = params(c);
         modified(c, 1);
@@ -280,6 +296,7 @@ public final class SetFamily {
         // Only a real addition changes the destination (WATCH on it must not fire otherwise).
         if (dst.add(d, off, len, p)) {
             modified(c, 2);
+            KeyEvents.fire(c, KeyEvents.SET, KeyEvents.SADD, 2);
         }
         c.reply.one();
     }
@@ -356,11 +373,12 @@ public final class SetFamily {
         }
         Member m = new Member();
         s.popRandom(rnd(), m);
-        // keyspace notification "spop"; replicated as SREM key member
+        // (Replicated as SREM key member once replication exists.)
+        KeyEvents.fire(c, KeyEvents.SET, KeyEvents.SPOP, 1);
         reply(c.reply, m);
         if (s.size() == 0) {
             deleteKey(c, 1);
-            // keyspace notification "del"
+            KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
         } else {
             s.trim();
             modified(c, 1);
@@ -403,12 +421,13 @@ public final class SetFamily {
             return;
         }
         long size = s.size();
-        // keyspace notification "spop"
+        // Redis notifies before popping, whatever the case below.
+        KeyEvents.fire(c, KeyEvents.SET, KeyEvents.SPOP, 1);
         if (count >= size) {
             // Case 1: the reply is the set's union with nothing, as Redis computes it.
             replyAsSet(c, unionOrDiff(new SetValue[] {s}, UNION, params(c), c.numScratch));
             deleteKey(c, 1);
-            // keyspace notification "del"
+            KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
             return;
         }
         ReplyWriter w = c.reply;
@@ -681,8 +700,7 @@ public final class SetFamily {
         if (anyMissing) {
             // Intersection with a missing (empty) set is empty.
             if (dstArg >= 0) {
-                deleteKey(c, dstArg);
-                // keyspace notification "del" if the key existed
+                deleteDestination(c, dstArg);
                 w.zero();
             } else if (cardOnly) {
                 w.zero();
@@ -717,10 +735,10 @@ public final class SetFamily {
                 dst.trim();
                 store(c, dstArg, dst);
                 w.integer(dst.size());
-                // keyspace notification "sinterstore"
+                KeyEvents.fire(c, KeyEvents.SET, KeyEvents.SINTERSTORE, dstArg);
             } else {
                 w.zero();
-                deleteKey(c, dstArg);
+                deleteDestination(c, dstArg);
             }
         } else {
             w.setDeferredSetLen(token, x.cardinality);
@@ -836,10 +854,10 @@ public final class SetFamily {
         if (result.size() > 0) {
             store(c, dstArg, result);
             c.reply.integer(result.size());
-            // keyspace notification "sunionstore" / "sdiffstore"
+            KeyEvents.fire(c, KeyEvents.SET, op == UNION ? KeyEvents.SUNIONSTORE : KeyEvents.SDIFFSTORE, dstArg);
         } else {
             c.reply.zero();
-            deleteKey(c, dstArg);
+            deleteDestination(c, dstArg);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.cinnabar.server.Client;
 import dev.cinnabar.server.Errors;
 import dev.cinnabar.server.command.CommandTable;
 import dev.cinnabar.server.keyspace.Database;
+import dev.cinnabar.server.pubsub.KeyEvents;
 import dev.cinnabar.server.type.MutableString;
 import dev.cinnabar.server.type.Strings;
 import dev.cinnabar.server.util.LongDouble;
@@ -183,6 +184,10 @@ public final class StringFamily {
             expireAt = Entries.expireAt(old);
         }
         storeArg(c, 1, 2, expireAt);
+        KeyEvents.fire(c, KeyEvents.STRING, KeyEvents.SET_EVENT, 1);
+        if ((flags & ANY_EXPIRE) != 0) {
+            KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.EXPIRE, 1);
+        }
         if ((flags & GET) == 0) {
             c.reply.ok();
         }
@@ -223,6 +228,7 @@ public final class StringFamily {
             return;
         }
         storeArg(c, 1, 2, -1);
+        KeyEvents.fire(c, KeyEvents.STRING, KeyEvents.SET_EVENT, 1);
         c.reply.one();
     }
 
@@ -241,6 +247,8 @@ public final class StringFamily {
         }
         c.db.lookupWrite(c, 1); // lazily expires the old key, as setGenericCommand's lookup does
         storeArg(c, 1, 3, at);
+        KeyEvents.fire(c, KeyEvents.STRING, KeyEvents.SET_EVENT, 1);
+        KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.EXPIRE, 1);
         c.reply.ok();
     }
 
@@ -274,22 +282,26 @@ public final class StringFamily {
         if ((flags & (EXAT | PXAT)) != 0 && at <= c.now) {
             // An absolute time already in the past deletes the key right away.
             db.delete(d, c.argOff(1), c.argLen(1));
+            KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
         } else if ((flags & ANY_EXPIRE) != 0) {
             db.setExpire(e, at);
+            KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.EXPIRE, 1);
         } else if ((flags & PERSIST) != 0 && Entries.hasExpire(e)) {
             db.setExpire(e, -1);
+            KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.PERSIST, 1);
         }
     }
 
     static void getdel(Client c) {
-        if (getGeneric(c)) {
-            c.db.delete(c.argData(), c.argOff(1), c.argLen(1));
+        if (getGeneric(c) && c.db.delete(c.argData(), c.argOff(1), c.argLen(1))) {
+            KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
         }
     }
 
     static void getset(Client c) {
         if (getGeneric(c)) {
             storeArg(c, 1, 2, -1);
+            KeyEvents.fire(c, KeyEvents.STRING, KeyEvents.SET_EVENT, 1);
         }
     }
 
@@ -334,7 +346,13 @@ public final class StringFamily {
             }
         }
         for (int j = 1; j < argc; j += 2) {
+            if (!nx) {
+                // Redis setKey looks the key up first: an expired one is reclaimed (and notified)
+                // before the new value is added.
+                c.db.lookupWrite(c, j);
+            }
             storeArg(c, j, j + 1, -1);
+            KeyEvents.fire(c, KeyEvents.STRING, KeyEvents.SET_EVENT, j);
         }
         return true;
     }
@@ -379,6 +397,7 @@ public final class StringFamily {
         if (e == null) {
             // A new key stores the argument as SET would (so "12" is int-encoded).
             storeArg(c, 1, 2, -1);
+            KeyEvents.fire(c, KeyEvents.STRING, KeyEvents.APPEND, 1);
             c.reply.integer(vl);
             return;
         }
@@ -393,6 +412,7 @@ public final class StringFamily {
         MutableString ms = unshare(c, e, MutableString.growthFor(olen, vl));
         ms.append(d, vo, vl);
         db.modified(d, c.argOff(1), c.argLen(1));
+        KeyEvents.fire(c, KeyEvents.STRING, KeyEvents.APPEND, 1);
         c.reply.integer(ms.length());
     }
 
@@ -449,6 +469,7 @@ public final class StringFamily {
         }
         ms.write(offset, d, vo, vl);
         db.modified(d, c.argOff(1), c.argLen(1));
+        KeyEvents.fire(c, KeyEvents.STRING, KeyEvents.SETRANGE, 1);
         c.reply.integer(ms.length());
     }
 
@@ -568,6 +589,7 @@ public final class StringFamily {
             long expireAt = e == null ? -1 : Entries.expireAt(e);
             db.setString(d, c.argOff(1), c.argLen(1), buf, 0, n, Entries.ENC_INT, expireAt);
         }
+        KeyEvents.fire(c, KeyEvents.STRING, KeyEvents.INCRBY, 1);
         c.reply.integer(v);
     }
 
@@ -605,6 +627,7 @@ public final class StringFamily {
         int enc = text.length <= Strings.EMBSTR_LIMIT ? Entries.ENC_EMBSTR : Entries.ENC_RAW;
         byte[] d = c.argData();
         db.setString(d, c.argOff(1), c.argLen(1), text, 0, text.length, enc, expireAt);
+        KeyEvents.fire(c, KeyEvents.STRING, KeyEvents.INCRBYFLOAT, 1);
         c.reply.bulk(text);
     }
 

@@ -5,6 +5,7 @@ import dev.cinnabar.resp.Ascii;
 import dev.cinnabar.resp.Doubles;
 import dev.cinnabar.resp.ReplyWriter;
 import dev.cinnabar.server.Client;
+import dev.cinnabar.server.pubsub.KeyEvents;
 import dev.cinnabar.server.command.CommandTable;
 import dev.cinnabar.server.type.ScoredMembers;
 import dev.cinnabar.server.type.ZSetValue;
@@ -192,10 +193,13 @@ final class ZSetAlgebra {
                 dst.convertToListpackIfNeeded(lens[0], lens[1], ZSetFamily.maxEntries(c), ZSetFamily.maxValue(c));
                 c.db.setObject(d, c.argOff(1), c.argLen(1), dst, -1);
                 w.integer(size);
-                // Keyspace notification "zunionstore"/"zinterstore"/"zdiffstore" goes here.
+                KeyEvents.fire(c, KeyEvents.ZSET, op == UNION ? KeyEvents.ZUNIONSTORE
+                        : op == INTER ? KeyEvents.ZINTERSTORE : KeyEvents.ZDIFFSTORE, 1);
             } else {
                 w.zero();
-                c.db.delete(d, c.argOff(1), c.argLen(1));
+                if (c.db.delete(d, c.argOff(1), c.argLen(1))) {
+                    KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
+                }
             }
             return;
         }

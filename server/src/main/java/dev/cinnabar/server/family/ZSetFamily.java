@@ -6,6 +6,7 @@ import dev.cinnabar.resp.Ascii;
 import dev.cinnabar.resp.Doubles;
 import dev.cinnabar.resp.ReplyWriter;
 import dev.cinnabar.server.Client;
+import dev.cinnabar.server.pubsub.KeyEvents;
 import dev.cinnabar.server.command.CommandTable;
 import dev.cinnabar.server.type.ScoredMembers;
 import dev.cinnabar.server.type.ZRange;
@@ -306,7 +307,7 @@ public final class ZSetFamily {
         // (A NaN increment breaks out of the loop above with its error as the reply.)
         if (added > 0 || updated > 0) {
             c.db.modified(d, c.argOff(1), c.argLen(1));
-            // Keyspace notification "zadd"/"zincr" goes here once notifications exist.
+            KeyEvents.fire(c, KeyEvents.ZSET, incr ? KeyEvents.ZINCR : KeyEvents.ZADD, 1);
         }
     }
 
@@ -351,7 +352,12 @@ public final class ZSetFamily {
         }
         if (deleted > 0 && !keyRemoved) {
             c.db.modified(d, c.argOff(1), c.argLen(1));
-            // Keyspace notification "zrem" (and "del") goes here once notifications exist.
+        }
+        if (deleted > 0) {
+            KeyEvents.fire(c, KeyEvents.ZSET, KeyEvents.ZREM, 1);
+            if (keyRemoved) {
+                KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
+            }
         }
         c.reply.integer(deleted);
     }
@@ -701,10 +707,12 @@ public final class ZSetFamily {
         if (count > 0) {
             c.db.setObject(d, c.argOff(1), c.argLen(1), dst, -1);
             c.reply.integer(count);
-            // Keyspace notification "zrangestore" goes here once notifications exist.
+            KeyEvents.fire(c, KeyEvents.ZSET, KeyEvents.ZRANGESTORE, 1);
         } else {
             c.reply.zero();
-            c.db.delete(d, c.argOff(1), c.argLen(1));
+            if (c.db.delete(d, c.argOff(1), c.argLen(1))) {
+                KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
+            }
         }
     }
 
@@ -740,7 +748,7 @@ public final class ZSetFamily {
         if (end >= len) {
             end = len - 1;
         }
-        finishRemoval(c, z, z.removeRanks(start, end));
+        finishRemoval(c, z, z.removeRanks(start, end), KeyEvents.ZREMRANGEBYRANK);
     }
 
     static void zremrangebyscore(Client c) {
@@ -750,7 +758,7 @@ public final class ZSetFamily {
         }
         ZSetValue z = removalTarget(c);
         if (z != null) {
-            finishRemoval(c, z, z.removeScore(r));
+            finishRemoval(c, z, z.removeScore(r), KeyEvents.ZREMRANGEBYSCORE);
         }
     }
 
@@ -761,7 +769,7 @@ public final class ZSetFamily {
         }
         ZSetValue z = removalTarget(c);
         if (z != null) {
-            finishRemoval(c, z, z.removeLex(r));
+            finishRemoval(c, z, z.removeLex(r), KeyEvents.ZREMRANGEBYLEX);
         }
     }
 
@@ -779,14 +787,20 @@ public final class ZSetFamily {
         return z;
     }
 
-    private static void finishRemoval(Client c, ZSetValue z, long deleted) {
+    private static void finishRemoval(Client c, ZSetValue z, long deleted, byte[] event) {
         byte[] d = c.argData();
-        if (z.size() == 0) {
+        boolean keyRemoved = z.size() == 0;
+        if (keyRemoved) {
             c.db.delete(d, c.argOff(1), c.argLen(1));
         } else if (deleted > 0) {
             c.db.modified(d, c.argOff(1), c.argLen(1));
         }
-        // Keyspace notifications "zremrangeby*" (and "del") go here once notifications exist.
+        if (deleted > 0) {
+            KeyEvents.fire(c, KeyEvents.ZSET, event, 1);
+            if (keyRemoved) {
+                KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
+            }
+        }
         c.reply.integer(deleted);
     }
 
@@ -880,13 +894,14 @@ public final class ZSetFamily {
         for (long k = 0; k < n; k++) {
             z.pop(max, out);
         }
+        KeyEvents.fire(c, KeyEvents.ZSET, max ? KeyEvents.ZPOPMAX : KeyEvents.ZPOPMIN, keyIdx);
         if (z.size() == 0) {
             c.db.delete(d, c.argOff(keyIdx), c.argLen(keyIdx));
+            KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, keyIdx);
         } else {
             c.db.modified(d, c.argOff(keyIdx), c.argLen(keyIdx));
         }
-        // Keyspace notification "zpopmin"/"zpopmax" (and "del") goes here; ZMPOP would be
-        // propagated as ZPOPMIN/ZPOPMAX with a count once replication exists.
+        // ZMPOP is to be propagated as ZPOPMIN/ZPOPMAX with a count once replication exists.
     }
 
     /** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]. */

@@ -8,6 +8,7 @@ import dev.cinnabar.ds.ObjectEntry;
 import dev.cinnabar.server.Client;
 import dev.cinnabar.server.Server;
 import dev.cinnabar.server.config.ConfigEnums.MaxmemoryPolicy;
+import dev.cinnabar.server.pubsub.KeyEvents;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
@@ -143,7 +144,10 @@ public final class Database {
     public Object find(byte[] k, int off, int len, long now) {
         Object e = table.get(table.tokenFor(k, off, len), k, off, len);
         if (e != null && expired(e, now)) {
-            expireNow(k, off, len);
+            // During a CLIENT PAUSE the key reads as gone but is only deleted after the pause.
+            if (!server.pause.expiryPaused()) {
+                expireNow(k, off, len);
+            }
             return null;
         }
         return e;
@@ -152,7 +156,9 @@ public final class Database {
     /** Lookup for reading: lazy expiry, keyspace hits/misses, LRU touch (Redis lookupKeyRead). */
     public Object lookupRead(Client c, int arg) {
         Object e = lookupReadNoTouch(c.argData(), c.argOff(arg), c.argLen(arg), c.now);
-        if (e != null && !c.has(Client.NO_TOUCH)) {
+        if (e == null) {
+            KeyEvents.fire(c, KeyEvents.KEY_MISS, KeyEvents.KEYMISS, arg);
+        } else if (!c.has(Client.NO_TOUCH)) {
             touch(e);
         }
         return e;
@@ -163,9 +169,14 @@ public final class Database {
      * LOOKUP_NOTOUCH: EXISTS, TYPE, TTL, OBJECT...).
      */
     public Object lookupReadNoTouch(Client c, int arg) {
-        return lookupReadNoTouch(c.argData(), c.argOff(arg), c.argLen(arg), c.now);
+        Object e = lookupReadNoTouch(c.argData(), c.argOff(arg), c.argLen(arg), c.now);
+        if (e == null) {
+            KeyEvents.fire(c, KeyEvents.KEY_MISS, KeyEvents.KEYMISS, arg);
+        }
+        return e;
     }
 
+    /** Read lookup without access-time update or key-miss notification (OBJECT, SCAN TYPE). */
     public Object lookupReadNoTouch(byte[] k, int off, int len, long now) {
         Object e = find(k, off, len, now);
         if (e == null) {
@@ -210,6 +221,9 @@ public final class Database {
             server.blocking.signalDeleted(this, k, off, len);
         }
         modified(k, off, len);
+        if (old == null) {
+            created(k, off, len);
+        }
     }
 
     /** Stores an object value (any type), replacing any value. */
@@ -226,6 +240,9 @@ public final class Database {
             server.blocking.signalDeleted(this, k, off, len);
         }
         modified(k, off, len);
+        if (old == null) {
+            created(k, off, len);
+        }
     }
 
     /** Puts an entry as is (RENAME, MOVE, COPY keep a prepared entry). */
@@ -240,6 +257,14 @@ public final class Database {
         }
         server.blocking.signalReady(this, k, off, len);
         modified(k, off, len);
+        if (old == null) {
+            created(k, off, len);
+        }
+    }
+
+    /** A key was added (Redis dbAdd): the "new" keyspace event, before the command's own. */
+    private void created(byte[] k, int off, int len) {
+        server.notify(KeyEvents.NEW, KeyEvents.NEW_EVENT, id, k, off, len);
     }
 
     /** Deletes a key; returns whether it existed. */
@@ -322,9 +347,13 @@ public final class Database {
         server.blocking.databaseReplaced(other, this);
     }
 
-    /** Signals that a key changed (Redis signalModifiedKey: WATCH, later client tracking). */
+    /**
+     * Signals that a key changed (Redis signalModifiedKey): WATCH, and client tracking, for which
+     * the running command's client is the one that changed it (NOLOOP).
+     */
     public void modified(byte[] k, int off, int len) {
         server.transactions.touch(id, k, off, len);
+        server.tracking.invalidateKey(server.tracking.current(), k, off, len, true);
     }
 
     // ---- expiry -------------------------------------------------------------------------------
@@ -341,8 +370,11 @@ public final class Database {
     private void expiredSideEffects(Object e, byte[] k, int off, int len) {
         server.stats.expiredKeys++;
         server.blocking.signalDeleted(this, k, off, len);
-        modified(k, off, len);
         server.expiry.expired(this, e);
+        // Redis signals an expired key as modified by no client: even the client whose read
+        // found it expired hears about it in BCAST NOLOOP mode.
+        server.transactions.touch(id, k, off, len);
+        server.tracking.invalidateKey(null, k, off, len, true);
     }
 
     /**
@@ -416,12 +448,21 @@ public final class Database {
      * met on the way are deleted, so the loop ends: each round returns or removes a key.
      */
     public Object randomEntry(long now) {
+        int pausedTries = 100;
         while (table.size() > 0) {
             Object e = table.randomEntry(ThreadLocalRandom.current());
             if (e == null) {
                 return null;
             }
             if (expired(e, now)) {
+                if (server.pause.expiryPaused()) {
+                    // Nothing can be deleted during a pause: give up after some tries rather
+                    // than loop over a database of expired keys.
+                    if (--pausedTries == 0) {
+                        return null;
+                    }
+                    continue;
+                }
                 expireNow(Entries.keyArray(e), Entries.keyOffset(e), Entries.keyLength(e));
                 continue;
             }

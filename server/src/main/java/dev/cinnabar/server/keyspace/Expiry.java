@@ -1,6 +1,8 @@
 package dev.cinnabar.server.keyspace;
 
+import dev.cinnabar.ds.Entries;
 import dev.cinnabar.server.Server;
+import dev.cinnabar.server.pubsub.KeyEvents;
 
 /**
  * Active expiry (the job of Redis's activeExpireCycle): every cron tick, walks the slots of each
@@ -70,8 +72,8 @@ public final class Expiry {
 
     /** One cycle; called from the server cron. */
     public void activeCycle() {
-        if (!enabled) {
-            return;
+        if (!enabled || server.pause.expiryPaused()) {
+            return; // a CLIENT PAUSE suspends expiry; the keys go once it ends
         }
         int hz = Math.max(1, server.config.general.hz.get());
         int effort = server.config.memory.activeExpireEffort.get() - 1; // 0..9 as in Redis
@@ -141,6 +143,8 @@ public final class Expiry {
      * keyspace notifications and DEL propagation to replicas / AOF hang.
      */
     public void expired(Database db, Object entry) {
-        // Notifications and propagation arrive with the pub/sub and replication work.
+        server.notify(KeyEvents.EXPIRED, KeyEvents.EXPIRED_EVENT, db.id, Entries.keyArray(entry),
+                Entries.keyOffset(entry), Entries.keyLength(entry));
+        // DEL propagation to replicas and the AOF hangs here once replication exists.
     }
 }

@@ -229,14 +229,20 @@ public final class Info {
                 maxOut = Math.max(maxOut, c.conn.pendingOutputBytes() + c.reply.pending());
             }
         }
+        // Clients waiting for a CLIENT PAUSE to end count as blocked, as in Redis.
         int blocked = s.blocking.blockedClients();
+        for (Client c : s.clients.all()) {
+            if ((c.flags & Client.POSTPONED) != 0 && (c.flags & Client.BLOCKED) == 0) {
+                blocked++;
+            }
+        }
         field(sb, "connected_clients", s.clients.size());
         field(sb, "cluster_connections", 0);
         field(sb, "maxclients", s.maxClients());
         field(sb, "client_recent_max_input_buffer", maxIn);
         field(sb, "client_recent_max_output_buffer", maxOut);
         field(sb, "blocked_clients", blocked);
-        field(sb, "tracking_clients", 0);
+        field(sb, "tracking_clients", s.tracking.clients());
         field(sb, "clients_in_timeout_table", s.blocking.clientsWithTimeout());
         field(sb, "total_blocking_keys", s.blocking.blockingKeys());
         field(sb, "total_blocking_keys_on_nokey", s.blocking.blockingKeysOnNoKey());
@@ -388,9 +394,9 @@ public final class Info {
         field(sb, "current_eviction_exceeded_time", 0);
         field(sb, "keyspace_hits", st.keyspaceHits);
         field(sb, "keyspace_misses", st.keyspaceMisses);
-        field(sb, "pubsub_channels", 0);
-        field(sb, "pubsub_patterns", 0);
-        field(sb, "pubsubshard_channels", 0);
+        field(sb, "pubsub_channels", s.pubsub.channelCount());
+        field(sb, "pubsub_patterns", s.pubsub.patternCount());
+        field(sb, "pubsubshard_channels", s.pubsub.shardChannelCount());
         field(sb, "latest_fork_usec", 0);
         field(sb, "total_forks", 0);
         field(sb, "migrate_cached_sockets", 0);
@@ -401,9 +407,9 @@ public final class Info {
         field(sb, "active_defrag_key_misses", 0);
         field(sb, "total_active_defrag_time", 0);
         field(sb, "current_active_defrag_time", 0);
-        field(sb, "tracking_total_keys", 0);
-        field(sb, "tracking_total_items", 0);
-        field(sb, "tracking_total_prefixes", 0);
+        field(sb, "tracking_total_keys", s.tracking.totalKeys());
+        field(sb, "tracking_total_items", s.tracking.totalItems());
+        field(sb, "tracking_total_prefixes", s.tracking.totalPrefixes());
         field(sb, "unexpected_error_replies", st.unexpectedErrorReplies);
         field(sb, "total_error_replies", st.totalErrorReplies);
         field(sb, "dump_payload_sanitizations", st.dumpPayloadSanitizations);

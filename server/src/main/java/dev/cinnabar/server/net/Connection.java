@@ -126,7 +126,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
     /** Parses and runs every complete request in {@code buf}. Called with the lock held. */
     private void processInput(ByteBuf buf) {
         Client c = client;
-        while (!closing && !c.has(Client.BLOCKED)) {
+        while (!closing && (c.flags & (Client.BLOCKED | Client.POSTPONED)) == 0) {
             int r = parser.parse(buf);
             if (r == RespParser.COMMAND) {
                 c.lastInteractionMillis = server.clock.millis();
@@ -166,6 +166,43 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
     /** The buffer being processed and where its unprocessed bytes started (CLIENT LIST qbuf). */
     private ByteBuf batch;
     private int batchStart;
+
+    /**
+     * CLIENT PAUSE ended: the postponed command is dispatched again (the parser has not moved
+     * past it, so its arguments are intact), then the requests that arrived meanwhile.
+     */
+    @Override
+    public void resumePostponed() {
+        if (client == null || closing) {
+            return;
+        }
+        Client c = client;
+        ByteBuf buf = cumulation;
+        server.lock.enter();
+        try {
+            if (c.has(Client.POSTPONED)) {
+                c.flags &= ~Client.POSTPONED;
+                c.lastInteractionMillis = server.clock.millis();
+                server.dispatcher.process(c);
+                if (c.has(Client.CLOSE_AFTER_REPLY)) {
+                    closing = true;
+                }
+            }
+            if (buf != null && !closing) {
+                batch = buf;
+                batchStart = buf.readerIndex();
+                processInput(buf);
+            }
+        } finally {
+            batch = null;
+            server.lock.exit();
+        }
+        if (buf != null && (!buf.isReadable() || closing) && cumulation == buf) {
+            buf.release();
+            cumulation = null;
+        }
+        flushPending();
+    }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {

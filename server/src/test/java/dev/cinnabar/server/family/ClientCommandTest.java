@@ -181,7 +181,7 @@ class ClientCommandTest {
             List<Object> help = (List<Object>) c.call("CLIENT", "HELP");
             assertThat(help.get(0)).isEqualTo("CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
             assertThat(help.get(help.size() - 2)).isEqualTo("HELP");
-            assertThat(c.call("CLIENT", "TRACKING", "on")).isEqualTo(new Err("ERR unknown subcommand 'TRACKING'. Try CLIENT HELP."));
+            assertThat(c.call("CLIENT", "NOSUCH", "on")).isEqualTo(new Err("ERR unknown subcommand 'NOSUCH'. Try CLIENT HELP."));
             assertThat(c.call("CLIENT")).isEqualTo(new Err("ERR wrong number of arguments for 'client' command"));
         }
     }

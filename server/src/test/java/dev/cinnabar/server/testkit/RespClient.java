@@ -169,6 +169,32 @@ public final class RespClient implements AutoCloseable {
         }
     }
 
+    /** Reads the next reply, which must be a RESP3 push ('>'): tells pushes from replies. */
+    @SuppressWarnings("unchecked")
+    public List<Object> readPush() throws IOException {
+        in.mark(1);
+        int t = in.read();
+        in.reset();
+        if (t != '>') {
+            throw new IOException("expected a push, got a reply of type '" + (char) t + "': " + read());
+        }
+        return (List<Object>) read();
+    }
+
+    /** Whether reply bytes are waiting to be read, after up to {@code millis} ms. */
+    public boolean hasPending(int millis) throws IOException {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        while (in.available() == 0 && System.nanoTime() < end) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return in.available() > 0;
+    }
+
     /** Reads one raw line of the reply stream (without CRLF). */
     public String line() throws IOException {
         StringBuilder sb = new StringBuilder();

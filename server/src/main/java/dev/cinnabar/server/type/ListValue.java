@@ -400,6 +400,34 @@ public final class ListValue implements RedisValue, Digestible, Reloadable {
         }
     }
 
+    /** Receives a list node by node (the unit RDB's quicklist format stores). */
+    public interface NodeVisitor {
+        /** A node holding one element on its own (a quicklist "plain" node). */
+        void plain(byte[] a, int off, int len);
+
+        /** A packed node; its elements are read with {@code lp.first()/next()}. */
+        void packed(Listpack lp);
+    }
+
+    /**
+     * Visits the nodes head to tail: a listpack-encoded list is one packed node; compressed
+     * quicklist nodes are handed out decompressed (the list itself stays as it is).
+     */
+    public void forEachNode(NodeVisitor v) {
+        if (ql == null) {
+            v.packed(lp);
+            return;
+        }
+        for (Quicklist.Node n = ql.head; n != null; n = n.next) {
+            if (n.plain) {
+                byte[] b = Quicklist.readablePlain(n);
+                v.plain(b, 0, b.length);
+            } else {
+                v.packed(Quicklist.readable(n));
+            }
+        }
+    }
+
     // ---- introspection --------------------------------------------------------------------------
 
     @Override

@@ -1,0 +1,342 @@
+package dev.cinnabar.server.persistence.rdb;
+
+import dev.cinnabar.ds.Entries;
+import dev.cinnabar.ds.Listpack;
+import dev.cinnabar.ds.ObjectEntry;
+import dev.cinnabar.resp.Ascii;
+import dev.cinnabar.server.Server;
+import dev.cinnabar.server.config.ConfigEnums.MaxmemoryPolicy;
+import dev.cinnabar.server.keyspace.Database;
+import dev.cinnabar.server.metrics.ProcessInfo;
+import dev.cinnabar.server.type.HashValue;
+import dev.cinnabar.server.type.ListValue;
+import dev.cinnabar.server.type.MutableString;
+import dev.cinnabar.server.type.SetValue;
+import dev.cinnabar.server.type.ZSetValue;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes the data set as a Redis RDB file (rdb.c), version 11 as Redis 7.2 writes it, or 10 for
+ * Redis 7.0 readers (the formats differ only in type ids this writer does not use).
+ *
+ * <p>File layout (WARNING: on-disk format, every id below is frozen): "REDIS00NN"; AUX fields
+ * redis-ver, redis-bits, ctime, used-mem, the replication ones when the file seeds a replica,
+ * aof-base; per non-empty database SELECTDB, RESIZEDB (keys, keys with a TTL) and its keys, each
+ * as [EXPIRETIME_MS][IDLE|FREQ] type key value; EOF; the CRC-64 of all preceding bytes, little
+ * endian (0 when rdbchecksum is off, which readers take as "not checked").
+ *
+ * <p>Value encodings are ones every Redis 7.x loads and re-encodes by its own thresholds:
+ * strings as Redis saves them (small integers int-encoded, LZF above 20 bytes when
+ * rdbcompression is on), lists as QUICKLIST_2 with our nodes written as Redis-format listpacks
+ * (or plain nodes for elements stored alone), sets as SET, sorted sets as ZSET_2 (binary double
+ * scores), hashes as HASH. Keys already expired are written with their expiry time, as Redis
+ * does: a loading master drops them, a replica waits for the master's DEL.
+ *
+ * <p>The caller holds the server lock for the whole write, so the file is a point-in-time
+ * image; the writer itself allocates one output buffer and a few scratch arrays.
+ */
+public final class RdbWriter {
+    public static final int VERSION = 11;
+
+    // Value types (rdb.h RDB_TYPE_*).
+    static final int TYPE_STRING = 0;
+    static final int TYPE_SET = 2;
+    static final int TYPE_HASH = 4;
+    static final int TYPE_ZSET_2 = 5;
+    static final int TYPE_LIST_QUICKLIST_2 = 18;
+
+    // Opcodes (rdb.h RDB_OPCODE_*).
+    static final int OPCODE_IDLE = 248;
+    static final int OPCODE_FREQ = 249;
+    static final int OPCODE_AUX = 250;
+    static final int OPCODE_RESIZEDB = 251;
+    static final int OPCODE_EXPIRETIME_MS = 252;
+    static final int OPCODE_SELECTDB = 254;
+    static final int OPCODE_EOF = 255;
+
+    // Length encodings (rdb.h RDB_6BITLEN ... RDB_ENCVAL) and special string encodings.
+    static final int ENC_INT8 = 0xC0;
+    static final int ENC_INT16 = 0xC1;
+    static final int ENC_INT32 = 0xC2;
+    static final int ENC_LZF = 0xC3;
+
+    // Quicklist node containers (quicklist.h QUICKLIST_NODE_CONTAINER_*).
+    static final int CONTAINER_PLAIN = 1;
+    static final int CONTAINER_PACKED = 2;
+
+    /** What a replica needs to continue the stream after loading (Redis rdbSaveInfo). */
+    public record ReplicationInfo(int streamDb, String replId, long offset) {}
+
+    private final Server server;
+    private final RdbOutput out;
+    private final int version;
+    private final boolean compress;
+    private final Lzf lzf = new Lzf();
+    private final RedisListpack listpack = new RedisListpack();
+    private final byte[] num = new byte[24];
+
+    private RdbWriter(Server server, RdbOutput out, int version, boolean compress) {
+        this.server = server;
+        this.out = out;
+        this.version = version;
+        this.compress = compress;
+    }
+
+    /**
+     * The whole data set as an RDB image in the server's current configuration (rdbcompression,
+     * rdbchecksum). {@code repl} adds the replication aux fields (null for plain saves). Must be
+     * called with the server lock held.
+     */
+    public static RdbOutput snapshot(Server server, ReplicationInfo repl) {
+        return snapshot(server, repl, VERSION);
+    }
+
+    /** As {@link #snapshot(Server, ReplicationInfo)}, writing RDB {@code version} (10 or 11). */
+    public static RdbOutput snapshot(Server server, ReplicationInfo repl, int version) {
+        if (version != 10 && version != 11) {
+            throw new IllegalArgumentException("RDB version " + version);
+        }
+        RdbOutput out = new RdbOutput();
+        RdbWriter w = new RdbWriter(server, out, version, server.config.persistence.rdbcompression.get());
+        w.writeAll(repl);
+        return out;
+    }
+
+    private void writeAll(ReplicationInfo repl) {
+        out.write(("REDIS" + (version < 10 ? "000" : "00") + version).getBytes(StandardCharsets.US_ASCII));
+        aux("redis-ver", Server.REDIS_VERSION);
+        aux("redis-bits", 64);
+        aux("ctime", server.clock.millis() / 1000);
+        aux("used-mem", ProcessInfo.heapUsed());
+        if (repl != null) {
+            aux("repl-stream-db", repl.streamDb());
+            aux("repl-id", repl.replId());
+            aux("repl-offset", repl.offset());
+        }
+        aux("aof-base", 0);
+        // Function libraries would follow here (RDB_OPCODE_FUNCTION2) once FUNCTION LOAD exists.
+        MaxmemoryPolicy policy = server.config.memory.maxmemoryPolicy.get();
+        boolean saveLru = policy == MaxmemoryPolicy.ALLKEYS_LRU || policy == MaxmemoryPolicy.VOLATILE_LRU;
+        boolean saveLfu = policy == MaxmemoryPolicy.ALLKEYS_LFU || policy == MaxmemoryPolicy.VOLATILE_LFU;
+        for (Database db : server.dbs()) {
+            if (db.size() == 0) {
+                continue;
+            }
+            out.write(OPCODE_SELECTDB);
+            writeLen(db.id);
+            out.write(OPCODE_RESIZEDB);
+            writeLen(db.size());
+            writeLen(db.expiresCount());
+            db.forEach(e -> writeEntry(db, e, saveLru, saveLfu));
+        }
+        out.write(OPCODE_EOF);
+        long crc = server.config.persistence.rdbchecksum.get() ? out.crc() : 0;
+        out.writeLe(crc, 8);
+    }
+
+    // ---- keys ----------------------------------------------------------------------------------
+
+    private void writeEntry(Database db, Object e, boolean saveLru, boolean saveLfu) {
+        if (Entries.hasExpire(e)) {
+            out.write(OPCODE_EXPIRETIME_MS);
+            out.writeLe(Entries.expireAt(e), 8);
+        }
+        if (saveLru) {
+            out.write(OPCODE_IDLE);
+            writeLen(db.idleMillis(e) / 1000);
+        } else if (saveLfu) {
+            out.write(OPCODE_FREQ);
+            out.write(db.lfuCounter(Entries.lru(e)));
+        }
+        byte[] k = Entries.keyArray(e);
+        int kOff = Entries.keyOffset(e);
+        int kLen = Entries.keyLength(e);
+        if (e instanceof byte[] p) {
+            out.write(TYPE_STRING);
+            writeString(k, kOff, kLen);
+            writeString(p, Entries.valueOffset(p), Entries.valueLength(p));
+            return;
+        }
+        Object v = ((ObjectEntry) e).value;
+        switch (v) {
+            case MutableString s -> {
+                out.write(TYPE_STRING);
+                writeString(k, kOff, kLen);
+                writeString(s.array(), 0, s.length());
+            }
+            case ListValue l -> {
+                out.write(TYPE_LIST_QUICKLIST_2);
+                writeString(k, kOff, kLen);
+                writeList(l);
+            }
+            case SetValue s -> {
+                out.write(TYPE_SET);
+                writeString(k, kOff, kLen);
+                writeSet(s);
+            }
+            case ZSetValue z -> {
+                out.write(TYPE_ZSET_2);
+                writeString(k, kOff, kLen);
+                writeZSet(z);
+            }
+            case HashValue h -> {
+                out.write(TYPE_HASH);
+                writeString(k, kOff, kLen);
+                writeLen(h.size());
+                h.forEach((f, fOff, fLen, val, vOff, vLen) -> {
+                    writeString(f, fOff, fLen);
+                    writeString(val, vOff, vLen);
+                });
+            }
+            default -> throw new IllegalStateException("no RDB encoding for " + v.getClass().getSimpleName());
+        }
+    }
+
+    private void writeList(ListValue l) {
+        writeLen(l.nodes());
+        l.forEachNode(new ListValue.NodeVisitor() {
+            @Override
+            public void plain(byte[] a, int off, int len) {
+                writeLen(CONTAINER_PLAIN);
+                writeString(a, off, len);
+            }
+
+            @Override
+            public void packed(Listpack lp) {
+                writeLen(CONTAINER_PACKED);
+                RedisListpack rl = listpack.reset();
+                byte[] a = lp.array();
+                for (int p = lp.first(); p >= 0; p = lp.next(p)) {
+                    rl.add(a, lp.dataOffset(p), lp.dataLength(p));
+                }
+                int n = rl.finish();
+                // A listpack blob is never int-encoded (it is binary), but it is compressed.
+                writeRawBytes(rl.array(), 0, n);
+            }
+        });
+    }
+
+    private void writeSet(SetValue s) {
+        writeLen(s.size());
+        s.forEach(new SetValue.MemberVisitor() {
+            @Override
+            public boolean bytes(byte[] a, int off, int len) {
+                writeString(a, off, len);
+                return true;
+            }
+
+            @Override
+            public boolean integer(long v) {
+                writeInteger(v);
+                return true;
+            }
+        });
+    }
+
+    private void writeZSet(ZSetValue z) {
+        writeLen(z.size());
+        // Highest score first, as Redis saves a skiplist from its tail (loading then inserts
+        // at the head of the new skiplist, its cheapest place).
+        z.forEachScored((m, off, len, score) -> {
+            writeString(m, off, len);
+            out.writeLe(Double.doubleToRawLongBits(score), 8);
+        });
+    }
+
+    // ---- primitives (rdbSaveLen, rdbSaveRawString, rdbSaveAuxField...) ------------------------
+
+    /** rdbSaveLen: 6-bit, 14-bit, 32-bit or 64-bit length. */
+    void writeLen(long len) {
+        if (len < (1 << 6)) {
+            out.write((int) len);
+        } else if (len < (1 << 14)) {
+            out.write((int) ((len >>> 8) | 0x40));
+            out.write((int) len);
+        } else if (len <= 0xFFFFFFFFL) {
+            out.write(0x80);
+            writeBe(len, 4);
+        } else {
+            out.write(0x81);
+            writeBe(len, 8);
+        }
+    }
+
+    private void writeBe(long v, int n) {
+        for (int i = n - 1; i >= 0; i--) {
+            out.write((int) (v >>> (8 * i)));
+        }
+    }
+
+    /**
+     * rdbSaveRawString: short canonical integers in 32 bits are int-encoded, strings over 20
+     * bytes LZF-compressed when that saves at least 4 bytes, the rest written as they are.
+     */
+    void writeString(byte[] b, int off, int len) {
+        if (len <= 11) {
+            long v = RedisListpack.canonicalInteger(b, off, len);
+            if (v != RedisListpack.NOT_INTEGER && writeEncodedInt(v)) {
+                return;
+            }
+        }
+        writeRawBytes(b, off, len);
+    }
+
+    /** A binary blob: compressed when worthwhile, never int-encoded. */
+    private void writeRawBytes(byte[] b, int off, int len) {
+        if (compress && len > 20) {
+            int n = lzf.compress(b, off, len);
+            if (n > 0) {
+                out.write(ENC_LZF);
+                writeLen(n);
+                writeLen(len);
+                out.write(lzf.output(), 0, n);
+                return;
+            }
+        }
+        writeLen(len);
+        out.write(b, off, len);
+    }
+
+    /** rdbSaveLongLongAsStringObject: int-encoded in 32 bits, else as its decimal text. */
+    void writeInteger(long v) {
+        if (!writeEncodedInt(v)) {
+            int n = Ascii.putLong(num, 0, v);
+            writeLen(n);
+            out.write(num, 0, n);
+        }
+    }
+
+    /** rdbEncodeInteger; false when {@code v} needs more than 32 bits. */
+    private boolean writeEncodedInt(long v) {
+        if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
+            out.write(ENC_INT8);
+            out.writeLe(v, 1);
+        } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+            out.write(ENC_INT16);
+            out.writeLe(v, 2);
+        } else if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
+            out.write(ENC_INT32);
+            out.writeLe(v, 4);
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    private void aux(String key, String value) {
+        out.write(OPCODE_AUX);
+        byte[] k = key.getBytes(StandardCharsets.US_ASCII);
+        byte[] v = value.getBytes(StandardCharsets.ISO_8859_1);
+        writeString(k, 0, k.length);
+        writeString(v, 0, v.length);
+    }
+
+    private void aux(String key, long value) {
+        out.write(OPCODE_AUX);
+        byte[] k = key.getBytes(StandardCharsets.US_ASCII);
+        writeString(k, 0, k.length);
+        // rdbSaveAuxFieldStrInt formats the number and saves the text, which int-encodes it.
+        int n = Ascii.putLong(num, 0, value);
+        writeString(num.clone(), 0, n);
+    }
+}

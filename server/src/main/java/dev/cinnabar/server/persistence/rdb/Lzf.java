@@ -8,7 +8,10 @@ import com.ning.compress.lzf.impl.VanillaChunkEncoder;
  *
  * <p>The library's block compressor is used directly on the whole input: its 64 KiB limit is
  * the chunk header's, not the algorithm's (back references are checked against the block start
- * and LZF's 8 KiB window). Not thread-safe: one instance per writer.
+ * and LZF's 8 KiB window). Its output decodes with any LZF decoder, Redis's included, but is
+ * not byte-identical to liblzf's (a different match-finding hash; liblzf's own output even
+ * depends on an uninitialised hash table), so compressed DUMP payloads differ from Redis's in
+ * their compressed bytes only. Not thread-safe: one instance per writer.
  */
 final class Lzf {
     /** Exposes the library's raw block compressor (protected there). */

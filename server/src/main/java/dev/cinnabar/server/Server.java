@@ -48,6 +48,8 @@ public final class Server implements AutoCloseable {
     public final dev.cinnabar.server.tracking.Tracking tracking;
     /** Clients blocked on keys (BLPOP...) and the keys that may serve them. */
     public final dev.cinnabar.server.blocking.Blocking blocking;
+    /** MIGRATE's cached connections to target servers. */
+    public final dev.cinnabar.server.net.MigrateSockets migrateSockets = new dev.cinnabar.server.net.MigrateSockets();
     public final dev.cinnabar.server.scripting.FunctionLibraries functions =
             new dev.cinnabar.server.scripting.FunctionLibraries();
     public final String runId;
@@ -158,6 +160,7 @@ public final class Server implements AutoCloseable {
                     db.rehashStep();
                 }
                 tracking.cron();
+                migrateSockets.closeIdle(clock.millis() / 1000);
                 long used = ProcessInfo.heapUsed();
                 if (used > metrics.peakMemory) {
                     metrics.peakMemory = used;
@@ -431,6 +434,7 @@ public final class Server implements AutoCloseable {
         if (transport != null) {
             transport.shutdown();
         }
+        runLocked(migrateSockets::closeAll);
         log.notice("Redis is now ready to exit, bye bye...");
     }
 }

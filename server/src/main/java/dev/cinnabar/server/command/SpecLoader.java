@@ -57,6 +57,7 @@ public final class SpecLoader {
         "zset",
         "list",
         "sort",
+        "hyperloglog",
     };
 
     private static volatile List<CommandSpec> cached;

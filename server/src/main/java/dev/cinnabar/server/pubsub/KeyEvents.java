@@ -56,6 +56,8 @@ public final class KeyEvents {
     public static final byte[] INCRBYFLOAT = Ascii.bytes("incrbyfloat");
     public static final byte[] APPEND = Ascii.bytes("append");
     public static final byte[] SETBIT = Ascii.bytes("setbit");
+    /** PFADD and PFMERGE (a merge is announced as a mass add). */
+    public static final byte[] PFADD = Ascii.bytes("pfadd");
 
     // Hashes.
     public static final byte[] HSET = Ascii.bytes("hset");

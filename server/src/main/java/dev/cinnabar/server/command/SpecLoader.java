@@ -58,6 +58,7 @@ public final class SpecLoader {
         "list",
         "sort",
         "hyperloglog",
+        "geo",
     };
 
     private static volatile List<CommandSpec> cached;

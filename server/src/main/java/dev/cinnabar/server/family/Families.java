@@ -27,5 +27,6 @@ public final class Families {
         ZSetBlocking.register(t);
         SortFamily.register(t);
         HyperLogLogFamily.register(t);
+        GeoFamily.register(t);
     }
 }

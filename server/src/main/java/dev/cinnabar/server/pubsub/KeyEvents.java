@@ -97,6 +97,10 @@ public final class KeyEvents {
     public static final byte[] ZINTERSTORE = Ascii.bytes("zinterstore");
     public static final byte[] ZDIFFSTORE = Ascii.bytes("zdiffstore");
 
+    // Geo (GEOADD notifies as the ZADD it runs).
+    public static final byte[] GEORADIUSSTORE = Ascii.bytes("georadiusstore");
+    public static final byte[] GEOSEARCHSTORE = Ascii.bytes("geosearchstore");
+
     /** Notifies {@code event} for the key in argument {@code arg} of the running command, in its database. */
     public static void fire(Client c, int type, byte[] event, int arg) {
         c.server.notify(type, event, c.db.id, c.argData(), c.argOff(arg), c.argLen(arg));

@@ -60,6 +60,11 @@ public final class HyperLogLogFamily {
         return true;
     }
 
+    /** The byte Redis reads past the end of a string value (see {@link HyperLogLog#terminator}). */
+    private static int terminator(Object e) {
+        return e instanceof ObjectEntry o && o.value instanceof MutableString ms ? HyperLogLog.terminator(ms) : 0;
+    }
+
     /** The value of key argument {@code arg} (entry {@code e}) as a raw string that can change in place. */
     private static MutableString unshare(Client c, int arg, Object e) {
         if (e instanceof ObjectEntry o) {
@@ -132,7 +137,7 @@ public final class HyperLogLogFamily {
                 if (!isHll(c, e)) {
                     return;
                 }
-                if (!HyperLogLog.merge(max, Strings.array(e), Strings.offset(e), Strings.length(e))) {
+                if (!HyperLogLog.merge(max, Strings.array(e), Strings.offset(e), Strings.length(e), terminator(e))) {
                     c.error(INVALID);
                     return;
                 }
@@ -154,7 +159,7 @@ public final class HyperLogLogFamily {
         if (HyperLogLog.cacheValid(a, 0)) {
             card = HyperLogLog.cachedCardinality(a, 0);
         } else {
-            card = HyperLogLog.count(a, 0, s.length());
+            card = HyperLogLog.count(a, 0, s.length(), HyperLogLog.terminator(s));
             if (card < 0) {
                 c.error(INVALID);
                 return;
@@ -185,7 +190,7 @@ public final class HyperLogLogFamily {
             int off = Strings.offset(e);
             // One dense input makes the result dense right away: it would get there anyway.
             dense |= HyperLogLog.encoding(a, off) == HyperLogLog.DENSE;
-            if (!HyperLogLog.merge(max, a, off, Strings.length(e))) {
+            if (!HyperLogLog.merge(max, a, off, Strings.length(e), terminator(e))) {
                 c.error(INVALID);
                 return;
             }
@@ -251,7 +256,7 @@ public final class HyperLogLogFamily {
                 c.error("ERR HLL encoding is not sparse");
                 return;
             }
-            c.reply.bulk(HyperLogLog.decodeSparse(s.array(), 0, s.length()));
+            c.reply.bulk(HyperLogLog.decodeSparse(s.array(), 0, s.length(), HyperLogLog.terminator(s)));
         } else if (c.argIs(1, W_ENCODING)) {
             c.reply.simple(HyperLogLog.encoding(s.array(), 0) == HyperLogLog.DENSE ? "dense" : "sparse");
         } else if (c.argIs(1, W_TODENSE)) {

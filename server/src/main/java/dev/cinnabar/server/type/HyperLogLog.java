@@ -180,8 +180,36 @@ public final class HyperLogLog {
         return (op & 0xC0) == 0x40;
     }
 
-    private static int xzeroLen(byte[] a, int end, int p) {
-        return (((a[p] & 0x3F) << 8) | at(a, end, p + 1)) + 1;
+    /**
+     * Length of the XZERO opcode at p. Its second byte may be the one past the end of a corrupt
+     * value: Redis then reads the string's terminator, {@code term}.
+     */
+    private static int xzeroLen(byte[] a, int end, int p, int term) {
+        int second = p + 1 < end ? a[p + 1] & 0xFF : term;
+        return (((a[p] & 0x3F) << 8) | second) + 1;
+    }
+
+    /**
+     * The byte Redis has just past the end of this value: its sds terminator, 0, except after a
+     * split of an XZERO opcode truncated by corruption, where Redis's write runs one byte over
+     * the end. This class keeps that byte in the buffer slot after the length (every length
+     * change here zeroes the slots it frees), so corrupt values evolve as in Redis.
+     */
+    public static int terminator(MutableString s) {
+        return s.length() < s.array().length ? s.array()[s.length()] & 0xFF : 0;
+    }
+
+    /** Sets the length as sds does: freed bytes become zero, so the new terminator is 0. */
+    private static void setLength(MutableString s, int n) {
+        int len = s.length();
+        if (n > len) {
+            s.growZero(n);
+        } else if (n < len) {
+            // The old terminator slot too: only the slot right after the length may be non-zero.
+            byte[] a = s.array();
+            java.util.Arrays.fill(a, n, Math.min(len + 1, a.length), (byte) 0);
+            s.truncate(n);
+        }
     }
 
     private static byte val(int value, int len) {
@@ -247,7 +275,7 @@ public final class HyperLogLog {
      * Histogram of the sparse opcodes in {@code a[p, end)}; false when they do not describe
      * exactly 16384 registers (corrupt value).
      */
-    static boolean sparseHistogram(byte[] a, int p, int end, int[] h) {
+    static boolean sparseHistogram(byte[] a, int p, int end, int term, int[] h) {
         long idx = 0;
         while (p < end) {
             int op = a[p] & 0xFF;
@@ -257,7 +285,7 @@ public final class HyperLogLog {
                 h[0] += run;
                 p++;
             } else if (isXzero(op)) {
-                int run = xzeroLen(a, end, p);
+                int run = xzeroLen(a, end, p, term);
                 idx += run;
                 h[0] += run;
                 p += 2;
@@ -275,6 +303,10 @@ public final class HyperLogLog {
      * Converts a sparse value to dense (Redis hllSparseToDense), keeping the header (and so the
      * cached cardinality). Returns false, leaving the value alone, when it is corrupt. A dense
      * value is left as it is.
+     *
+     * <p>Corrupt means: the opcodes do not cover exactly 16384 registers, or a VAL run goes
+     * past the last one. Redis 7.2.6 ignored a VAL run overflowing a complete value; the fix
+     * for CVE-2025-32023 (Redis 7.2.10 and the patched 7.0.15 reference) rejects it, as here.
      */
     public static boolean toDense(MutableString s) {
         byte[] a = s.array();
@@ -282,6 +314,7 @@ public final class HyperLogLog {
         if (a[4] == DENSE) {
             return true;
         }
+        int term = terminator(s);
         byte[] dense = new byte[DENSE_SIZE];
         System.arraycopy(a, 0, dense, 0, HEADER);
         dense[4] = DENSE;
@@ -293,13 +326,13 @@ public final class HyperLogLog {
                 idx += (op & 0x3F) + 1;
                 p++;
             } else if (isXzero(op)) {
-                idx += xzeroLen(a, end, p);
+                idx += xzeroLen(a, end, p, term);
                 p += 2;
             } else {
                 int run = (op & 3) + 1;
                 int value = ((op >>> 2) & 0x1F) + 1;
                 if (run + idx > REGISTERS) {
-                    break;
+                    return false; // a run past the last register
                 }
                 for (int i = 0; i < run; i++) {
                     denseSetRaw(dense, HEADER, DENSE_SIZE, (int) idx++, value);
@@ -326,6 +359,7 @@ public final class HyperLogLog {
         }
         byte[] a = s.array();
         int end = s.length();
+        int term = terminator(s);
         // Step 1: find the opcode covering the register.
         int p = HEADER;
         int prev = -1;
@@ -339,7 +373,7 @@ public final class HyperLogLog {
             } else if ((op & 0x80) != 0) {
                 span = (op & 3) + 1;
             } else {
-                span = xzeroLen(a, end, p);
+                span = xzeroLen(a, end, p, term);
                 oplen = 2;
             }
             if (index <= first + span - 1) {
@@ -405,19 +439,20 @@ public final class HyperLogLog {
             return promote(s, index, count);
         }
         int newEnd = end + delta;
-        if (delta > 0) {
-            s.growZero(newEnd);
+        // Room for the new length and for the whole sequence, which can end one byte past it.
+        int room = Math.max(newEnd, p + n);
+        if (room > end) {
+            s.growZero(room);
             a = s.array();
         }
         if (delta != 0 && next >= 0) {
             System.arraycopy(a, next, a, next + delta, end - next);
         }
-        if (delta < 0) {
-            s.truncate(newEnd);
-        }
-        // A corrupt value can end inside an XZERO opcode; never write past the new end.
-        int put = Math.min(n, newEnd - p);
-        for (int i = 0; i < put; i++) {
+        setLength(s, newEnd);
+        // When the opcode was an XZERO cut short by the end of a corrupt value, Redis writes
+        // the whole new sequence anyway, its last byte landing on the terminator; the same
+        // byte is kept here in the slot after the length (see terminator()).
+        for (int i = 0; i < n; i++) {
             a[p + i] = (byte) (seq >>> (8 * i));
         }
         return merged(s, prev);
@@ -462,7 +497,7 @@ public final class HyperLogLog {
                         a[p + 1] = val(v1, len);
                         System.arraycopy(a, p + 1, a, p, end - p - 1);
                         end--;
-                        s.truncate(end);
+                        setLength(s, end);
                         continue; // the merged opcode may merge with the next one too
                     }
                 }
@@ -510,7 +545,7 @@ public final class HyperLogLog {
      * (Redis hllMerge). The value must have passed {@link #looksValid}. Returns false when a
      * sparse value is corrupt.
      */
-    public static boolean merge(byte[] max, byte[] a, int off, int len) {
+    public static boolean merge(byte[] max, byte[] a, int off, int len, int term) {
         int end = off + len;
         if (a[off + 4] == DENSE) {
             int regs = off + HEADER;
@@ -530,13 +565,13 @@ public final class HyperLogLog {
                 idx += (op & 0x3F) + 1;
                 p++;
             } else if (isXzero(op)) {
-                idx += xzeroLen(a, end, p);
+                idx += xzeroLen(a, end, p, term);
                 p += 2;
             } else {
                 int run = (op & 3) + 1;
                 int value = ((op >>> 2) & 0x1F) + 1;
                 if (run + idx > REGISTERS) {
-                    break;
+                    return false;
                 }
                 for (int i = 0; i < run; i++, idx++) {
                     if (value > max[(int) idx]) {
@@ -553,11 +588,11 @@ public final class HyperLogLog {
      * Estimated cardinality of a value (Redis hllCount), ignoring the cache; -1 when the sparse
      * opcodes are corrupt. The value must have passed {@link #looksValid}.
      */
-    public static long count(byte[] a, int off, int len) {
+    public static long count(byte[] a, int off, int len, int term) {
         int[] h = new int[64];
         if (a[off + 4] == DENSE) {
             denseHistogram(a, off + HEADER, h);
-        } else if (!sparseHistogram(a, off + HEADER, off + len, h)) {
+        } else if (!sparseHistogram(a, off + HEADER, off + len, term, h)) {
             return -1;
         }
         return estimate(h);
@@ -629,7 +664,7 @@ public final class HyperLogLog {
     }
 
     /** PFDEBUG DECODE: the sparse opcodes as "z:len", "Z:len" and "v:value,len", space separated. */
-    public static String decodeSparse(byte[] a, int off, int len) {
+    public static String decodeSparse(byte[] a, int off, int len, int term) {
         StringBuilder sb = new StringBuilder();
         int end = off + len;
         int p = off + HEADER;
@@ -642,7 +677,7 @@ public final class HyperLogLog {
                 sb.append("z:").append((op & 0x3F) + 1);
                 p++;
             } else if (isXzero(op)) {
-                sb.append("Z:").append(xzeroLen(a, end, p));
+                sb.append("Z:").append(xzeroLen(a, end, p, term));
                 p += 2;
             } else {
                 sb.append("v:").append(((op >>> 2) & 0x1F) + 1).append(',').append((op & 3) + 1);
@@ -693,8 +728,8 @@ public final class HyperLogLog {
             if (j < sparseMax / 2 && sparse.array()[4] != SPARSE) {
                 return "TESTFAILED sparse encoding not used";
             }
-            long denseCount = count(dense, 0, DENSE_SIZE);
-            if (denseCount != count(sparse.array(), 0, sparse.length())) {
+            long denseCount = count(dense, 0, DENSE_SIZE, 0);
+            if (denseCount != count(sparse.array(), 0, sparse.length(), 0)) {
                 return "TESTFAILED dense/sparse disagree";
             }
             long maxErr = (long) Math.ceil(relerr * 6 * checkpoint);

@@ -2,6 +2,7 @@ package dev.cinnabar.server.type;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import dev.cinnabar.server.util.CrMath;
 
 /**
  * Geospatial indexing on sorted sets, as Redis's geohash.c, geohash_helper.c and geo.c do it:
@@ -192,17 +193,25 @@ public final class Geo {
 
     /** Great-circle distance in meters by the haversine formula (Redis geohashGetDistance). */
     public static double distance(double lon1, double lat1, double lon2, double lat2) {
+        return distance(new CrMath(), lon1, lat1, lon2, lat2);
+    }
+
+    /**
+     * {@link #distance} with the caller's scratch for the correctly rounded trigonometry
+     * (glibc's results, which Java's Math functions are not; see {@link CrMath}).
+     */
+    static double distance(CrMath m, double lon1, double lat1, double lon2, double lat2) {
         double lon1r = rad(lon1);
         double lon2r = rad(lon2);
-        double v = Math.sin((lon2r - lon1r) / 2);
+        double v = m.sine((lon2r - lon1r) / 2);
         if (v == 0.0) {
             return latDistance(lat1, lat2); // same meridian: no need for the full formula
         }
         double lat1r = rad(lat1);
         double lat2r = rad(lat2);
-        double u = Math.sin((lat2r - lat1r) / 2);
-        double a = u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v;
-        return 2.0 * EARTH_RADIUS * Math.asin(Math.sqrt(a));
+        double u = m.sine((lat2r - lat1r) / 2);
+        double a = u * u + m.cosine(lat1r) * m.cosine(lat2r) * v * v;
+        return 2.0 * EARTH_RADIUS * m.arcsine(Math.sqrt(a));
     }
 
     // ---- search ---------------------------------------------------------------------------------
@@ -241,6 +250,7 @@ public final class Geo {
         private final double[] xy = new double[2];
         private final double[] tmp = new double[4];
         private final ZRange.Score range = new ZRange.Score(0, false, 0, true);
+        private final CrMath math = new CrMath();
 
         public int size() {
             return size;
@@ -348,7 +358,7 @@ public final class Geo {
             decode(score, xy, tmp);
             double dist;
             if (!box) {
-                dist = Geo.distance(lon, lat, xy[0], xy[1]);
+                dist = Geo.distance(math, lon, lat, xy[0], xy[1]);
                 // Written as Redis's "distance > radius" so that a NaN distance is kept too.
                 if (dist > radius * conversion) {
                     return;
@@ -359,10 +369,10 @@ public final class Geo {
                 if (latDistance(xy[1], lat) > heightM / 2) {
                     return;
                 }
-                if (Geo.distance(xy[0], xy[1], lon, xy[1]) > widthM / 2) {
+                if (Geo.distance(math, xy[0], xy[1], lon, xy[1]) > widthM / 2) {
                     return;
                 }
-                dist = Geo.distance(lon, lat, xy[0], xy[1]);
+                dist = Geo.distance(math, lon, lat, xy[0], xy[1]);
             }
             append(buf, off, len, score, dist);
             if (limit > 0 && size >= limit) {
@@ -544,8 +554,8 @@ public final class Geo {
             double height = s.conversion * (!s.box ? s.radius : s.height / 2);
             double width = s.conversion * (!s.box ? s.radius : s.width / 2);
             double latDelta = deg(height / EARTH_RADIUS);
-            double lonDeltaTop = deg(width / EARTH_RADIUS / Math.cos(rad(s.lat + latDelta)));
-            double lonDeltaBottom = deg(width / EARTH_RADIUS / Math.cos(rad(s.lat - latDelta)));
+            double lonDeltaTop = deg(width / EARTH_RADIUS / s.math.cosine(rad(s.lat + latDelta)));
+            double lonDeltaBottom = deg(width / EARTH_RADIUS / s.math.cosine(rad(s.lat - latDelta)));
             boolean south = s.lat < 0;
             bounds[0] = south ? s.lon - lonDeltaBottom : s.lon - lonDeltaTop;
             bounds[2] = south ? s.lon + lonDeltaBottom : s.lon + lonDeltaTop;

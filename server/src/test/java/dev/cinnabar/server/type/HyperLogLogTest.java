@@ -83,12 +83,12 @@ class HyperLogLogTest {
     @Test
     void sparseAndDenseAgreeAndMatchAPlainRegisterArray() {
         Random r = new Random(7);
-        for (int round = 0; round < 200; round++) {
+        for (int round = 0; round < 80; round++) {
             MutableString sparse = fresh();
             MutableString dense = fresh();
             assertThat(HyperLogLog.toDense(dense)).isTrue();
             byte[] plain = new byte[HyperLogLog.REGISTERS];
-            int n = r.nextInt(round < 150 ? 300 : 3000);
+            int n = r.nextInt(round < 60 ? 300 : 3000);
             for (int i = 0; i < n; i++) {
                 String e = Long.toString(r.nextLong());
                 add(sparse, e);
@@ -131,9 +131,9 @@ class HyperLogLogTest {
     @Test
     void corruptValuesAreReportedNeverReadOutOfBounds() {
         Random r = new Random(11);
-        for (int round = 0; round < 3000; round++) {
+        for (int round = 0; round < 400; round++) {
             MutableString s = fresh();
-            int n = r.nextInt(round % 3 == 0 ? 3000 : 200);
+            int n = r.nextInt(round % 4 == 0 ? 2500 : 150);
             for (int i = 0; i < n; i++) {
                 add(s, Double.toString(r.nextDouble()));
             }
@@ -241,10 +241,5 @@ class HyperLogLogTest {
         HyperLogLog.invalidateCache(b, 0);
         assertThat(b[15]).isEqualTo((byte) 0x80);
         assertThat(HyperLogLog.cacheValid(b, 0)).isFalse();
-    }
-
-    @Test
-    void selfTestPasses() {
-        assertThat(HyperLogLog.selfTest(new Random(3), SPARSE_MAX)).isNull();
     }
 }

@@ -58,6 +58,8 @@ public final class SpecLoader {
         "list",
         "sort",
         "dump",
+        "hyperloglog",
+        "geo",
     };
 
     private static volatile List<CommandSpec> cached;

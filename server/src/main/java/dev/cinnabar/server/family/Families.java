@@ -27,5 +27,7 @@ public final class Families {
         ZSetBlocking.register(t);
         SortFamily.register(t);
         DumpFamily.register(t);
+        HyperLogLogFamily.register(t);
+        GeoFamily.register(t);
     }
 }

@@ -70,6 +70,7 @@ public final class ConfigFamily {
         Server s = c.server;
         s.stats.reset();
         s.metrics.reset();
+        s.ops.lazyfree.resetStats();
         for (Command cmd : s.commands.all()) {
             cmd.resetStats();
         }

@@ -26,5 +26,9 @@ public final class Families {
         ZSetFamily.register(t);
         ZSetBlocking.register(t);
         SortFamily.register(t);
+        SlowlogFamily.register(t);
+        LatencyFamily.register(t);
+        MonitorFamily.register(t);
+        ModuleFamily.register(t);
     }
 }

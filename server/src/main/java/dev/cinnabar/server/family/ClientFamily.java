@@ -4,6 +4,7 @@ import dev.cinnabar.server.Client;
 import dev.cinnabar.server.ClientConnection;
 import dev.cinnabar.server.Server;
 import dev.cinnabar.server.command.CommandTable;
+import dev.cinnabar.server.metrics.MemoryOverhead;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -449,9 +450,14 @@ public final class ClientFamily {
         return x.conn == null ? "?:0" : x.conn.localAddress();
     }
 
+    /** Bytes of a client's own objects (connection state, parser, writer), counted in tot-mem. */
+    static final long CLIENT_BASE_BYTES = 1024;
+
     /**
      * Appends one CLIENT LIST line (Redis catClientInfoString): every field of Redis 7.2 in its
-     * order.
+     * order. The reply buffer fields follow Redis's model: the first {@code rbs} bytes of
+     * pending replies are the "buffer" (obl), the rest and what the transport still holds are
+     * the output list (oll blocks, omem bytes).
      */
     static StringBuilder describe(StringBuilder sb, Client x) {
         Server s = x.server;
@@ -462,11 +468,15 @@ public final class ClientFamily {
         long qbuf = conn == null ? 0 : conn.queryBufferBytes();
         long arena = x.args.arenaCapacity();
         long multiMem = x.has(Client.MULTI) ? s.transactions.queuedBytes(x) : 0;
-        long obl = x.reply.pending();
-        long omem = conn == null ? 0 : conn.pendingOutputBytes();
-        long rbs = x.reply.capacity();
-        // Request arena, reply buffer, queued output and MULTI queue, plus the client objects.
-        long totMem = arena + rbs + omem + multiMem + qbuf + 1024;
+        long rbs = x.reply.bufferSize();
+        long pending = x.reply.pending() + (x.subscriber == null ? 0 : x.subscriber.queuedBytes());
+        long obl = Math.min(pending, rbs);
+        long transport = conn == null ? 0 : conn.pendingOutputBytes();
+        long omem = pending - obl + transport;
+        long oll = (pending > obl ? 1 : 0) + (conn == null ? 0 : conn.pendingOutputBlocks());
+        // The live batch buffer is the reply buffer: counted once, at least at its nominal size.
+        long totMem = MemoryOverhead.clientMemory(x) - x.reply.capacity() + Math.max(rbs, x.reply.capacity())
+                + CLIENT_BASE_BYTES;
         sb.append("id=").append(x.id)
                 .append(" addr=").append(peerAddress(x))
                 .append(" laddr=").append(localAddress(x))
@@ -486,13 +496,21 @@ public final class ClientFamily {
                 .append(" argv-mem=").append(argvMem)
                 .append(" multi-mem=").append(multiMem)
                 .append(" rbs=").append(rbs)
-                .append(" rbp=").append(Math.max(rbs, obl))
+                .append(" rbp=").append(x.reply.bufferPeak())
                 .append(" obl=").append(obl)
-                .append(" oll=").append(omem > 0 ? 1 : 0)
+                .append(" oll=").append(oll)
                 .append(" omem=").append(omem)
                 .append(" tot-mem=").append(totMem)
-                .append(" events=").append(conn == null ? "" : omem > 0 ? "rw" : "r")
-                .append(" cmd=").append(x.lastCmd == null ? "NULL" : x.lastCmd.fullName())
+                .append(" events=");
+        if (conn != null) {
+            if (conn.reading()) {
+                sb.append('r');
+            }
+            if (transport > 0) {
+                sb.append('w');
+            }
+        }
+        sb.append(" cmd=").append(x.lastCmd == null ? "NULL" : x.lastCmd.fullName())
                 .append(" user=").append(x.user == null ? "(superuser)" : x.user)
                 .append(" redir=").append(x.has(Client.TRACKING) ? x.trackingRedirect : -1)
                 .append(" resp=").append(x.resp())

@@ -71,6 +71,7 @@ public final class ConfigFamily {
         s.stats.reset();
         s.metrics.reset();
         s.ops.lazyfree.resetStats();
+        s.ops.replyBuffers.resetStats();
         for (Command cmd : s.commands.all()) {
             cmd.resetStats();
         }

@@ -404,8 +404,8 @@ public final class Info {
         field(sb, "total_writes_processed", st.totalWritesProcessed);
         field(sb, "io_threaded_reads_processed", st.ioThreadedReadsProcessed);
         field(sb, "io_threaded_writes_processed", st.ioThreadedWritesProcessed);
-        field(sb, "reply_buffer_shrinks", 0);
-        field(sb, "reply_buffer_expands", 0);
+        field(sb, "reply_buffer_shrinks", s.ops.replyBuffers.shrinks);
+        field(sb, "reply_buffer_expands", s.ops.replyBuffers.expands);
         field(sb, "eventloop_cycles", st.totalReadsProcessed + m.cronCycles);
         field(sb, "eventloop_duration_sum", m.eventLoopMicros());
         field(sb, "eventloop_duration_cmd_sum", m.commandMicros);

@@ -101,7 +101,8 @@ public final class LazyFree {
     /** A flushed database's table with {@code keys} keys (Redis emptyDbAsync). */
     public void freeDatabaseAsync(Object table, long keys) {
         if (keys > 0) {
-            submit(new Job(table, keys, keys));
+            // A whole table is always worth a collection once released.
+            submit(new Job(table, keys, Math.max(keys, COLLECT_AFTER_EFFORT)));
         }
     }
 

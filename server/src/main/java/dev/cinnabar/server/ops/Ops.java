@@ -26,6 +26,7 @@ public final class Ops {
     public final Monitors monitors;
     public final OutputLimits outputLimits;
     public final LazyFree lazyfree;
+    public final ReplyBuffers replyBuffers;
     /** Clients whose command blocked: the microseconds its attempts took so far (Redis c->duration). */
     private final Map<Client, long[]> blocked = new IdentityHashMap<>();
 
@@ -34,6 +35,7 @@ public final class Ops {
         this.monitors = new Monitors(server);
         this.outputLimits = new OutputLimits(server);
         this.lazyfree = new LazyFree(server);
+        this.replyBuffers = new ReplyBuffers(server);
     }
 
     /**
@@ -112,5 +114,6 @@ public final class Ops {
     /** From the server cron. */
     public void cron() {
         outputLimits.cron();
+        replyBuffers.cron(server.clock.millis());
     }
 }

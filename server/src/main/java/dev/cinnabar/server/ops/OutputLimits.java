@@ -56,8 +56,7 @@ public final class OutputLimits {
      * Redis checkClientOutputBufferLimits: whether {@code used} bytes break the client's limits
      * now. Tracks when the soft limit was first exceeded ({@link Client#obufSoftLimitSince}).
      */
-    boolean over(Client c, long used, long nowSec) {
-        Limit l = server.config.network.clientOutputBufferLimit.get(classOf(c));
+    boolean over(Client c, Limit l, long used, long nowSec) {
         boolean hard = l.hardLimitBytes() != 0 && Long.compareUnsigned(used, l.hardLimitBytes()) >= 0;
         boolean soft = l.softLimitBytes() != 0 && Long.compareUnsigned(used, l.softLimitBytes()) >= 0;
         if (soft) {
@@ -83,12 +82,13 @@ public final class OutputLimits {
         if (conn == null || c.has(Client.CLOSE_ASAP)) {
             return false;
         }
-        long used = used(c);
-        if (used == 0) {
+        Limit l = server.config.network.clientOutputBufferLimit.get(classOf(c));
+        long used;
+        if ((l.hardLimitBytes() == 0 && l.softLimitBytes() == 0) || (used = used(c)) == 0) {
             c.obufSoftLimitSince = 0;
             return false;
         }
-        if (!over(c, used, server.clock.millis() / 1000)) {
+        if (!over(c, l, used, server.clock.millis() / 1000)) {
             return false;
         }
         c.flags |= Client.CLOSE_ASAP;

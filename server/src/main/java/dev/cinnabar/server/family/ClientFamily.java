@@ -195,6 +195,7 @@ public final class ClientFamily {
         String user = null;
         int type = -1;
         long id = 0;
+        long maxAge = 0;
         boolean skipme = true;
         if (argc == 3) {
             addr = c.argForMessage(2);
@@ -228,6 +229,16 @@ public final class ClientFamily {
                         c.error("ERR No such user '" + user + "'");
                         return;
                     }
+                } else if (more && c.argIs(i, "maxage")) {
+                    // Redis 7.4's filter: connections older than this many seconds.
+                    if (!c.parseLong(i + 1, "ERR maxage is not an integer or out of range")) {
+                        return;
+                    }
+                    if (c.parsed() <= 0) {
+                        c.error("ERR maxage should be greater than 0");
+                        return;
+                    }
+                    maxAge = c.parsed();
                 } else if (more && c.argIs(i, "skipme")) {
                     if (c.argIs(i + 1, "yes")) {
                         skipme = true;
@@ -259,6 +270,9 @@ public final class ClientFamily {
                 continue;
             }
             if (user != null && !user.equals(x.user)) {
+                continue;
+            }
+            if (maxAge != 0 && c.now / 1000 - x.createdMillis / 1000 <= maxAge) {
                 continue;
             }
             if (x == c) {
@@ -406,6 +420,8 @@ public final class ClientFamily {
                 "      Connections of this type.",
                 "    * USER <username>",
                 "      Connections authenticated as this user.",
+                "    * MAXAGE <maxage>",
+                "      Connections older than <maxage> seconds.",
                 "    * SKIPME (YES|NO)",
                 "      Whether to spare the calling connection (default: yes).",
                 "LIST [options ...]",
@@ -450,9 +466,6 @@ public final class ClientFamily {
         return x.conn == null ? "?:0" : x.conn.localAddress();
     }
 
-    /** Bytes of a client's own objects (connection state, parser, writer), counted in tot-mem. */
-    static final long CLIENT_BASE_BYTES = 1024;
-
     /**
      * Appends one CLIENT LIST line (Redis catClientInfoString): every field of Redis 7.2 in its
      * order. The reply buffer fields follow Redis's model: the first {@code rbs} bytes of
@@ -474,9 +487,7 @@ public final class ClientFamily {
         long transport = conn == null ? 0 : conn.pendingOutputBytes();
         long omem = pending - obl + transport;
         long oll = (pending > obl ? 1 : 0) + (conn == null ? 0 : conn.pendingOutputBlocks());
-        // The live batch buffer is the reply buffer: counted once, at least at its nominal size.
-        long totMem = MemoryOverhead.clientMemory(x) - x.reply.capacity() + Math.max(rbs, x.reply.capacity())
-                + CLIENT_BASE_BYTES;
+        long totMem = MemoryOverhead.clientTotalMemory(x);
         sb.append("id=").append(x.id)
                 .append(" addr=").append(peerAddress(x))
                 .append(" laddr=").append(localAddress(x))

@@ -69,6 +69,18 @@ public record MemoryOverhead(long used, long peak, long startup, long clientsNor
         return n;
     }
 
+    /** Bytes of a client's own objects (connection state, parser, writer). */
+    static final long CLIENT_BASE_BYTES = 1024;
+
+    /**
+     * All the memory of one client (CLIENT LIST tot-mem, client eviction): its buffers, its
+     * reply buffer at least at its nominal size, and its own objects.
+     */
+    public static long clientTotalMemory(Client c) {
+        int live = c.reply.capacity();
+        return clientMemory(c) - live + Math.max(c.reply.bufferSize(), live) + CLIENT_BASE_BYTES;
+    }
+
     public double allocatorFragRatio() {
         return allocated == 0 ? 0 : (double) active / allocated;
     }

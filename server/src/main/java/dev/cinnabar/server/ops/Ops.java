@@ -27,6 +27,7 @@ public final class Ops {
     public final OutputLimits outputLimits;
     public final LazyFree lazyfree;
     public final ReplyBuffers replyBuffers;
+    public final ClientEviction clientEviction;
     /** Clients whose command blocked: the microseconds its attempts took so far (Redis c->duration). */
     private final Map<Client, long[]> blocked = new IdentityHashMap<>();
 
@@ -36,6 +37,7 @@ public final class Ops {
         this.outputLimits = new OutputLimits(server);
         this.lazyfree = new LazyFree(server);
         this.replyBuffers = new ReplyBuffers(server);
+        this.clientEviction = new ClientEviction(server);
     }
 
     /**
@@ -115,5 +117,6 @@ public final class Ops {
     public void cron() {
         outputLimits.cron();
         replyBuffers.cron(server.clock.millis());
+        clientEviction.cron();
     }
 }

@@ -121,7 +121,7 @@ public final class Info {
                 long expires = db.expiresCount();
                 if (keys != 0 || expires != 0) {
                     sb.append("db").append(db.id).append(":keys=").append(keys).append(",expires=").append(expires)
-                            .append(",avg_ttl=0\r\n"); // TTL sampling is not implemented yet
+                            .append(",avg_ttl=").append(db.avgTtl()).append("\r\n");
                 }
             }
         }

@@ -35,6 +35,16 @@ public interface ClientConnection {
     /** Bytes queued for writing but not yet sent (CLIENT LIST omem). */
     long pendingOutputBytes();
 
+    /** Buffers queued for writing but not yet sent (CLIENT LIST oll). */
+    default int pendingOutputBlocks() {
+        return pendingOutputBytes() > 0 ? 1 : 0;
+    }
+
+    /** Whether requests are being read (CLIENT LIST events "r"); false while reading is paused. */
+    default boolean reading() {
+        return true;
+    }
+
     /** Bytes buffered for an incomplete request (CLIENT LIST qbuf). */
     long queryBufferBytes();
 

@@ -50,6 +50,8 @@ public final class Server implements AutoCloseable {
     public final dev.cinnabar.server.blocking.Blocking blocking;
     /** MIGRATE's cached connections to target servers. */
     public final dev.cinnabar.server.net.MigrateSockets migrateSockets = new dev.cinnabar.server.net.MigrateSockets();
+    /** Slow log, latency monitor, MONITOR clients, output buffer limits, lazy freeing. */
+    public final dev.cinnabar.server.ops.Ops ops;
     public final dev.cinnabar.server.scripting.FunctionLibraries functions =
             new dev.cinnabar.server.scripting.FunctionLibraries();
     public final String runId;
@@ -85,6 +87,7 @@ public final class Server implements AutoCloseable {
         this.pubsub = new dev.cinnabar.server.pubsub.PubSub(this);
         this.pause = new ClientPause(this);
         this.tracking = new dev.cinnabar.server.tracking.Tracking(this);
+        this.ops = new dev.cinnabar.server.ops.Ops(this);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
@@ -153,14 +156,16 @@ public final class Server implements AutoCloseable {
                 long start = clock.monoMicros();
                 cronLoops++;
                 pause.update();
-                pubsub.cron();
+                long expireStart = clock.monoMicros();
                 expiry.activeCycle();
+                ops.latencySample("expire-cycle", (clock.monoMicros() - expireStart) / 1000);
                 blocking.cron();
                 for (Database db : dbs) {
                     db.rehashStep();
                 }
                 tracking.cron();
                 migrateSockets.closeIdle(clock.millis() / 1000);
+                ops.cron();
                 long used = ProcessInfo.heapUsed();
                 if (used > metrics.peakMemory) {
                     metrics.peakMemory = used;
@@ -363,6 +368,7 @@ public final class Server implements AutoCloseable {
         c.authenticated = !authRequired();
         pubsub.unsubscribeAll(c);
         tracking.disable(c);
+        ops.monitors.remove(c);
     }
 
     void onClientClosed(Client c) {
@@ -371,6 +377,7 @@ public final class Server implements AutoCloseable {
         pubsub.clientClosed(c);
         tracking.disable(c);
         pause.forget(c);
+        ops.clientClosed(c);
     }
 
     /**

@@ -151,6 +151,8 @@ public final class Dispatcher {
             c.flags = (c.flags & ~Client.EXECUTING) | prev;
         }
         long duration = server.clock.monoMicros() - start;
+        // Latency monitor, MONITOR, slow log and output buffer limits (blocked calls included).
+        server.ops.afterCall(c, cmd, duration);
         if (cmd.has(CommandFlags.READONLY)) {
             // Redis trackingRememberKeys: the keys a tracking client read may now be cached by it.
             server.tracking.afterReadOnly(c, cmd);
@@ -187,6 +189,8 @@ public final class Dispatcher {
         if (cmd != null && c.has(Client.MULTI) && "exec".equals(cmd.name())) {
             server.transactions.discard(c);
             c.error("EXECABORT Transaction discarded because of: " + err);
+            // Redis execCommandAbort: monitors saw the MULTI, so they see the EXEC that ends it.
+            server.ops.monitors.feed(c, c.args, 0, c.db.id);
             return;
         }
         c.error(err);

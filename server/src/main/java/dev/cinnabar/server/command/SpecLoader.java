@@ -60,6 +60,7 @@ public final class SpecLoader {
         "dump",
         "hyperloglog",
         "geo",
+        "ops",
     };
 
     private static volatile List<CommandSpec> cached;

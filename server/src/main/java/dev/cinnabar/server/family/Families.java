@@ -29,5 +29,9 @@ public final class Families {
         DumpFamily.register(t);
         HyperLogLogFamily.register(t);
         GeoFamily.register(t);
+        SlowlogFamily.register(t);
+        LatencyFamily.register(t);
+        MonitorFamily.register(t);
+        ModuleFamily.register(t);
     }
 }

@@ -329,12 +329,24 @@ public final class Database {
      * that existed are touched first, as Redis's signalFlushedDb does.
      */
     public long flush() {
+        return flush(false);
+    }
+
+    /**
+     * Empties the database; with {@code async} the old table is handed to the lazy-free thread
+     * (FLUSHDB / FLUSHALL ASYNC, Redis emptyDbAsync).
+     */
+    public long flush(boolean async) {
+        ShardedKeyTable old = table;
         long n = table.size();
         server.transactions.touchAllInDb(this, null);
         server.blocking.beforeFlush(this);
         table = newTable();
         avgTtl = 0;
         server.expiry.resetCursor(id);
+        if (async) {
+            server.ops.lazyfree.freeDatabaseAsync(old, n);
+        }
         return n;
     }
 
@@ -378,6 +390,9 @@ public final class Database {
 
     private void expiredSideEffects(Object e, byte[] k, int off, int len) {
         server.stats.expiredKeys++;
+        if (server.config.memory.lazyfreeLazyExpire.get()) {
+            server.ops.lazyfree.freeAsync(e);
+        }
         server.blocking.signalDeleted(this, k, off, len);
         server.expiry.expired(this, e);
         // Redis signals an expired key as modified by no client: even the client whose read

@@ -121,7 +121,7 @@ public final class Info {
                 long expires = db.expiresCount();
                 if (keys != 0 || expires != 0) {
                     sb.append("db").append(db.id).append(":keys=").append(keys).append(",expires=").append(expires)
-                            .append(",avg_ttl=0\r\n"); // TTL sampling is not implemented yet
+                            .append(",avg_ttl=").append(db.avgTtl()).append("\r\n");
                 }
             }
         }
@@ -259,23 +259,10 @@ public final class Info {
 
     private static void memory(StringBuilder sb, Server s) {
         ServerConfig cfg = s.config;
-        long used = usedMemory(s);
-        long peak = s.metrics.peakMemory;
-        long rss = ProcessInfo.rss();
-        long committed = ProcessInfo.heapCommitted();
-        long startup = Math.min(s.metrics.startupMemory, used);
-        long clientsMem = 0;
-        for (Client c : s.clients.all()) {
-            clientsMem += c.args.arenaCapacity() + c.reply.capacity()
-                    + (c.conn == null ? 0 : c.conn.pendingOutputBytes() + c.conn.queryBufferBytes());
-        }
-        long tables = 0;
-        for (Database db : s.dbs()) {
-            tables += db.memoryEstimate();
-        }
-        long overhead = Math.min(used, startup + clientsMem + tables);
-        long dataset = used - overhead;
-        long netOfStartup = used - startup;
+        MemoryOverhead mh = MemoryOverhead.measure(s);
+        long used = mh.used();
+        long peak = mh.peak();
+        long rss = mh.rss();
         long totalSystem = ProcessInfo.totalSystemMemory();
         long maxmemory = cfg.memory.maxmemory.get();
         field(sb, "used_memory", used);
@@ -284,14 +271,14 @@ public final class Info {
         field(sb, "used_memory_rss_human", ProcessInfo.human(rss));
         field(sb, "used_memory_peak", peak);
         field(sb, "used_memory_peak_human", ProcessInfo.human(peak));
-        field(sb, "used_memory_peak_perc", f2(peak == 0 ? 0 : used * 100.0 / peak) + "%");
-        field(sb, "used_memory_overhead", overhead);
-        field(sb, "used_memory_startup", startup);
-        field(sb, "used_memory_dataset", dataset);
-        field(sb, "used_memory_dataset_perc", f2(netOfStartup <= 0 ? 0 : dataset * 100.0 / netOfStartup) + "%");
-        field(sb, "allocator_allocated", used);
-        field(sb, "allocator_active", committed);
-        field(sb, "allocator_resident", rss);
+        field(sb, "used_memory_peak_perc", f2(mh.peakPercent()) + "%");
+        field(sb, "used_memory_overhead", mh.overheadTotal());
+        field(sb, "used_memory_startup", mh.startup());
+        field(sb, "used_memory_dataset", mh.dataset());
+        field(sb, "used_memory_dataset_perc", f2(mh.datasetPercent()) + "%");
+        field(sb, "allocator_allocated", mh.allocated());
+        field(sb, "allocator_active", mh.active());
+        field(sb, "allocator_resident", mh.resident());
         field(sb, "total_system_memory", totalSystem);
         field(sb, "total_system_memory_human", ProcessInfo.human(totalSystem));
         // No scripting engine yet: no Lua or function memory.
@@ -311,25 +298,25 @@ public final class Info {
         field(sb, "maxmemory", maxmemory);
         field(sb, "maxmemory_human", ProcessInfo.human(maxmemory));
         field(sb, "maxmemory_policy", cfg.memory.maxmemoryPolicy.value());
-        field(sb, "allocator_frag_ratio", f2(used == 0 ? 0 : (double) committed / used));
-        field(sb, "allocator_frag_bytes", Math.max(0, committed - used));
-        field(sb, "allocator_rss_ratio", f2(committed == 0 ? 0 : (double) rss / committed));
-        field(sb, "allocator_rss_bytes", rss - committed);
-        field(sb, "rss_overhead_ratio", f2(1.0));
-        field(sb, "rss_overhead_bytes", 0);
-        field(sb, "mem_fragmentation_ratio", f2(used == 0 ? 0 : (double) rss / used));
-        field(sb, "mem_fragmentation_bytes", rss - used);
+        field(sb, "allocator_frag_ratio", f2(mh.allocatorFragRatio()));
+        field(sb, "allocator_frag_bytes", mh.allocatorFragBytes());
+        field(sb, "allocator_rss_ratio", f2(mh.allocatorRssRatio()));
+        field(sb, "allocator_rss_bytes", mh.allocatorRssBytes());
+        field(sb, "rss_overhead_ratio", f2(mh.rssOverheadRatio()));
+        field(sb, "rss_overhead_bytes", mh.rssOverheadBytes());
+        field(sb, "mem_fragmentation_ratio", f2(mh.fragmentation()));
+        field(sb, "mem_fragmentation_bytes", mh.fragmentationBytes());
         field(sb, "mem_not_counted_for_evict", 0);
         field(sb, "mem_replication_backlog", 0);
         field(sb, "mem_total_replication_buffers", 0);
         field(sb, "mem_clients_slaves", 0);
-        field(sb, "mem_clients_normal", clientsMem);
+        field(sb, "mem_clients_normal", mh.clientsNormal());
         field(sb, "mem_cluster_links", 0);
         field(sb, "mem_aof_buffer", 0);
         field(sb, "mem_allocator", "jvm-" + Runtime.version().feature());
         field(sb, "active_defrag_running", 0);
-        field(sb, "lazyfree_pending_objects", s.stats.lazyfreePendingObjects);
-        field(sb, "lazyfreed_objects", s.stats.lazyfreedObjects);
+        field(sb, "lazyfree_pending_objects", s.ops.lazyfree.pendingObjects());
+        field(sb, "lazyfreed_objects", s.ops.lazyfree.freedObjects());
     }
 
     private static void persistence(StringBuilder sb, Server s) {
@@ -417,8 +404,8 @@ public final class Info {
         field(sb, "total_writes_processed", st.totalWritesProcessed);
         field(sb, "io_threaded_reads_processed", st.ioThreadedReadsProcessed);
         field(sb, "io_threaded_writes_processed", st.ioThreadedWritesProcessed);
-        field(sb, "reply_buffer_shrinks", 0);
-        field(sb, "reply_buffer_expands", 0);
+        field(sb, "reply_buffer_shrinks", s.ops.replyBuffers.shrinks);
+        field(sb, "reply_buffer_expands", s.ops.replyBuffers.expands);
         field(sb, "eventloop_cycles", st.totalReadsProcessed + m.cronCycles);
         field(sb, "eventloop_duration_sum", m.eventLoopMicros());
         field(sb, "eventloop_duration_cmd_sum", m.commandMicros);

@@ -37,8 +37,6 @@ public final class Stats {
     public long numCommandsInMultiExec;
     public long expiredSubkeys;
     public long dirty;
-    public long lazyfreedObjects;
-    public long lazyfreePendingObjects;
     public long statPeakMemory;
 
     /** Error code ("ERR", "WRONGTYPE") -> count, sorted as Redis's rax iterates them. */
@@ -81,7 +79,6 @@ public final class Stats {
         clientQueryBufferLimitDisconnections = 0;
         clientOutputBufferLimitDisconnections = 0;
         numCommandsInMultiExec = 0;
-        lazyfreedObjects = 0;
         errors.clear();
     }
 }

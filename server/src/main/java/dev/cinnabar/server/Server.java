@@ -11,7 +11,6 @@ import dev.cinnabar.server.keyspace.Database;
 import dev.cinnabar.server.keyspace.Expiry;
 import dev.cinnabar.server.config.ApplyErrors;
 import dev.cinnabar.server.config.ConfigValueException;
-import dev.cinnabar.server.metrics.ProcessInfo;
 import dev.cinnabar.server.metrics.ServerMetrics;
 import dev.cinnabar.server.metrics.Stats;
 import dev.cinnabar.server.net.Transport;
@@ -34,6 +33,8 @@ public final class Server implements AutoCloseable {
     public final Log log;
     public final ServerClock clock;
     public final Stats stats = new Stats();
+    /** The memory measure behind maxmemory and INFO used_memory. */
+    public final dev.cinnabar.server.memory.Memory memory = new dev.cinnabar.server.memory.Memory(this);
     public final ServerMetrics metrics = new ServerMetrics();
     public final DebugSettings debug = new DebugSettings();
     public final ServerLock lock = new ServerLock();
@@ -98,7 +99,7 @@ public final class Server implements AutoCloseable {
         port = transport.bind(config.network.bind.get(), config.network.port.get());
         startPort = port;
         scheduleCron();
-        metrics.startupMemory = ProcessInfo.heapUsed();
+        memory.started();
         log.notice("Server initialized");
         log.notice("Ready to accept connections tcp");
         return port;
@@ -158,10 +159,11 @@ public final class Server implements AutoCloseable {
                     db.rehashStep();
                 }
                 tracking.cron();
-                long used = ProcessInfo.heapUsed();
-                if (used > metrics.peakMemory) {
-                    metrics.peakMemory = used;
+                if (config.memory.maxmemory.get() != 0) {
+                    // Output drains and idle clients' buffers change outside their commands.
+                    memory.updateAllClients();
                 }
+                memory.used(); // peak tracking
                 // Redis samples its instantaneous metrics every 100 ms (run_with_period(100)).
                 int periodTicks = Math.max(1, 100 / Math.max(1, 1000 / config.general.hz.get()));
                 metrics.cron(clock.millis(), stats, stats.totalReadsProcessed, clock.monoMicros() - start,
@@ -363,6 +365,7 @@ public final class Server implements AutoCloseable {
     }
 
     void onClientClosed(Client c) {
+        memory.clientClosed(c);
         transactions.discard(c);
         blocking.clientClosed(c);
         pubsub.clientClosed(c);

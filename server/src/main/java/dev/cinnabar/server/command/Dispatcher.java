@@ -151,6 +151,8 @@ public final class Dispatcher {
             c.flags = (c.flags & ~Client.EXECUTING) | prev;
         }
         long duration = server.clock.monoMicros() - start;
+        // Values the command changed in place are counted again (maxmemory accounting).
+        server.memory.settle();
         if (cmd.has(CommandFlags.READONLY)) {
             // Redis trackingRememberKeys: the keys a tracking client read may now be cached by it.
             server.tracking.afterReadOnly(c, cmd);
@@ -202,10 +204,9 @@ public final class Dispatcher {
     }
 
     /**
-     * Redis's maxmemory check in processCommand: over maxmemory, commands that may use memory
-     * are refused, and inside MULTI so is queueing anything but EXEC/DISCARD/QUIT/RESET (an EXEC
-     * is refused when a queued command may use memory). Eviction, once it exists, runs before
-     * this check and may bring the memory back under the limit.
+     * Redis's maxmemory check in processCommand, once eviction could not get under maxmemory:
+     * commands that may use memory are refused, and inside MULTI so is queueing anything but
+     * EXEC/DISCARD/QUIT/RESET (an EXEC is refused when a queued command may use memory).
      */
     private boolean deniedByMemory(Client c, Command cmd) {
         boolean deny = cmd.has(CommandFlags.DENYOOM);

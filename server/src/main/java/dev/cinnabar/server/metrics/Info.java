@@ -248,32 +248,25 @@ public final class Info {
         field(sb, "total_blocking_keys_on_nokey", s.blocking.blockingKeysOnNoKey());
     }
 
-    /** used_memory: the Java heap in use (data, buffers and the server's own objects). */
+    /**
+     * used_memory: the accounted memory of the data and the clients (see
+     * {@link dev.cinnabar.server.memory.Memory}), the measure maxmemory applies to.
+     */
     public static long usedMemory(Server s) {
-        long used = ProcessInfo.heapUsed();
-        if (used > s.metrics.peakMemory) {
-            s.metrics.peakMemory = used;
-        }
-        return used;
+        return s.memory.used();
     }
 
     private static void memory(StringBuilder sb, Server s) {
         ServerConfig cfg = s.config;
+        s.memory.updateAllClients();
         long used = usedMemory(s);
-        long peak = s.metrics.peakMemory;
+        long peak = s.memory.peak();
         long rss = ProcessInfo.rss();
+        long heapUsed = ProcessInfo.heapUsed();
         long committed = ProcessInfo.heapCommitted();
-        long startup = Math.min(s.metrics.startupMemory, used);
-        long clientsMem = 0;
-        for (Client c : s.clients.all()) {
-            clientsMem += c.args.arenaCapacity() + c.reply.capacity()
-                    + (c.conn == null ? 0 : c.conn.pendingOutputBytes() + c.conn.queryBufferBytes());
-        }
-        long tables = 0;
-        for (Database db : s.dbs()) {
-            tables += db.memoryEstimate();
-        }
-        long overhead = Math.min(used, startup + clientsMem + tables);
+        long startup = Math.min(s.memory.startup(), used);
+        long clientsMem = s.memory.clients();
+        long overhead = Math.min(used, s.memory.serverOverhead() + clientsMem + s.memory.tablesOverhead());
         long dataset = used - overhead;
         long netOfStartup = used - startup;
         long totalSystem = ProcessInfo.totalSystemMemory();
@@ -289,7 +282,8 @@ public final class Info {
         field(sb, "used_memory_startup", startup);
         field(sb, "used_memory_dataset", dataset);
         field(sb, "used_memory_dataset_perc", f2(netOfStartup <= 0 ? 0 : dataset * 100.0 / netOfStartup) + "%");
-        field(sb, "allocator_allocated", used);
+        // The allocator is the JVM's heap: what it holds (garbage included) and has committed.
+        field(sb, "allocator_allocated", heapUsed);
         field(sb, "allocator_active", committed);
         field(sb, "allocator_resident", rss);
         field(sb, "total_system_memory", totalSystem);
@@ -308,18 +302,18 @@ public final class Info {
         field(sb, "used_memory_functions", 0);
         field(sb, "used_memory_scripts", 0);
         field(sb, "used_memory_scripts_human", "0B");
-        field(sb, "maxmemory", maxmemory);
-        field(sb, "maxmemory_human", ProcessInfo.human(maxmemory));
+        field(sb, "maxmemory", Long.toUnsignedString(maxmemory));
+        field(sb, "maxmemory_human", ProcessInfo.human(maxmemory < 0 ? Long.MAX_VALUE : maxmemory));
         field(sb, "maxmemory_policy", cfg.memory.maxmemoryPolicy.value());
-        field(sb, "allocator_frag_ratio", f2(used == 0 ? 0 : (double) committed / used));
-        field(sb, "allocator_frag_bytes", Math.max(0, committed - used));
+        field(sb, "allocator_frag_ratio", f2(heapUsed == 0 ? 0 : (double) committed / heapUsed));
+        field(sb, "allocator_frag_bytes", Math.max(0, committed - heapUsed));
         field(sb, "allocator_rss_ratio", f2(committed == 0 ? 0 : (double) rss / committed));
         field(sb, "allocator_rss_bytes", rss - committed);
         field(sb, "rss_overhead_ratio", f2(1.0));
         field(sb, "rss_overhead_bytes", 0);
         field(sb, "mem_fragmentation_ratio", f2(used == 0 ? 0 : (double) rss / used));
         field(sb, "mem_fragmentation_bytes", rss - used);
-        field(sb, "mem_not_counted_for_evict", 0);
+        field(sb, "mem_not_counted_for_evict", s.memory.notCountedForEvict());
         field(sb, "mem_replication_backlog", 0);
         field(sb, "mem_total_replication_buffers", 0);
         field(sb, "mem_clients_slaves", 0);

@@ -51,6 +51,8 @@ public final class Server implements AutoCloseable {
     public final dev.cinnabar.server.blocking.Blocking blocking;
     public final dev.cinnabar.server.scripting.FunctionLibraries functions =
             new dev.cinnabar.server.scripting.FunctionLibraries();
+    /** Key eviction under maxmemory. */
+    public final dev.cinnabar.server.memory.Eviction eviction;
     public final String runId;
     public final long startMillis;
     public final long startMonoMicros;
@@ -84,6 +86,7 @@ public final class Server implements AutoCloseable {
         this.pubsub = new dev.cinnabar.server.pubsub.PubSub(this);
         this.pause = new ClientPause(this);
         this.tracking = new dev.cinnabar.server.tracking.Tracking(this);
+        this.eviction = new dev.cinnabar.server.memory.Eviction(this);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
@@ -129,6 +132,18 @@ public final class Server implements AutoCloseable {
         } finally {
             lock.exit();
         }
+    }
+
+    /**
+     * Runs a task soon on one of the event loops (after the command being executed, if called
+     * from one); returns false when the server is not serving (no transport).
+     */
+    public boolean execute(Runnable task) {
+        if (transport == null || stopped) {
+            return false;
+        }
+        transport.execute(task);
+        return true;
     }
 
     /** (Re)starts the timer at the configured hz (start-up, CONFIG SET hz). */
@@ -256,6 +271,7 @@ public final class Server implements AutoCloseable {
         config.addApplyHook(() -> metrics.latencyTracking = config.monitoring.latencyTracking.get(),
                 config.monitoring.latencyTracking);
         config.addApplyHook(this::checkMaxClients, config.network.maxclients);
+        config.addApplyHook(this::maxmemoryChanged, config.memory.maxmemory);
         config.addApplyHook(this::pushClientLimits, config.network.protoMaxBulkLen,
                 config.network.clientQueryBufferLimit);
         metrics.latencyTracking = config.monitoring.latencyTracking.get();
@@ -285,6 +301,25 @@ public final class Server implements AutoCloseable {
             log.warning(e.getMessage());
             throw new ConfigValueException(failure);
         }
+    }
+
+    /** Redis updateMaxmemory: warns when already over the new limit and starts evicting. */
+    private void maxmemoryChanged() {
+        long max = config.memory.maxmemory.get();
+        if (max == 0) {
+            eviction.performEvictions(); // closes the current over-the-limit episode
+            return;
+        }
+        memory.updateAllClients();
+        long used = memory.used() - memory.notCountedForEvict();
+        if (Long.compareUnsigned(max, used) < 0) {
+            log.warning("WARNING: the new maxmemory value set via CONFIG SET (" + Long.toUnsignedString(max)
+                    + ") is smaller than the current memory usage (" + used + "). This will result in key eviction"
+                    + " and/or the inability to accept new write commands depending on the maxmemory-policy.");
+        }
+        // After the running command, as Redis's time event: an EXEC that sets maxmemory keeps
+        // its keys until it is over.
+        eviction.startBackgroundTask();
     }
 
     /** Redis updateMaxclients: the process must be able to open that many sockets. */

@@ -93,7 +93,7 @@ public final class Dispatcher {
             reject(c, cmd, Errors.NOT_ALLOWED_IN_MULTI);
             return;
         }
-        if (server.config.memory.maxmemory.get() != 0 && deniedByMemory(c, cmd)) {
+        if (server.config.memory.maxmemory.get() != 0 && server.eviction.outOfMemory(c) && deniedByMemory(c, cmd)) {
             reject(c, cmd, Errors.OOM);
             return;
         }
@@ -217,7 +217,7 @@ public final class Dispatcher {
         } else if (c.has(Client.MULTI) && !n.equals("discard") && !n.equals("quit") && !n.equals("reset")) {
             deny = true;
         }
-        return deny && dev.cinnabar.server.metrics.Info.usedMemory(server) > server.config.memory.maxmemory.get();
+        return deny;
     }
 
     /** Redis commandCheckExistence's two messages. */

@@ -384,8 +384,9 @@ public final class Info {
         field(sb, "expire_cycle_cpu_milliseconds", st.expireCycleCpuMillis);
         field(sb, "evicted_keys", st.evictedKeys);
         field(sb, "evicted_clients", st.evictedClients);
-        field(sb, "total_eviction_exceeded_time", 0);
-        field(sb, "current_eviction_exceeded_time", 0);
+        long current = s.eviction.currentExceededMicros();
+        field(sb, "total_eviction_exceeded_time", (st.evictionExceededMicros + current) / 1000);
+        field(sb, "current_eviction_exceeded_time", current / 1000);
         field(sb, "keyspace_hits", st.keyspaceHits);
         field(sb, "keyspace_misses", st.keyspaceMisses);
         field(sb, "pubsub_channels", s.pubsub.channelCount());

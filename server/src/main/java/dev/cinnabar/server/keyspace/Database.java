@@ -27,8 +27,8 @@ import java.util.random.RandomGenerator;
  * <p>Memory accounting (maxmemory): the table reports its arrays and entries to the server's
  * keyspace {@link MemoryCounter}; this class adds the size of each {@link ObjectEntry}'s value,
  * recorded on the entry ({@link ObjectEntry#accounted()}) when it is stored and subtracted when
- * the entry leaves the table. A value a command may change in place (found by
- * {@link #lookupWrite}, stored, or named by {@link #modified}) is noted as dirty and its size
+ * the entry leaves the table. A value a command may change in place (found by a lookup,
+ * stored, or named by {@link #modified}) is noted as dirty and its size
  * counted again when the command ends ({@link dev.cinnabar.server.memory.Memory#settle}), so
  * commands need not say when they resize, convert or trim a value.
  *
@@ -204,6 +204,11 @@ public final class Database {
             server.stats.keyspaceMisses++;
         } else {
             server.stats.keyspaceHits++;
+            if (e instanceof ObjectEntry o) {
+                // A read can change a value's size too: finishing an incremental rehash of its
+                // table releases the old arrays.
+                server.memory.dirty(this, o);
+            }
         }
         return e;
     }
@@ -374,6 +379,7 @@ public final class Database {
         long n = table.size();
         server.transactions.touchAllInDb(this, null);
         server.blocking.beforeFlush(this);
+        server.memory.settle();
         table.release();
         memory.add(-valueBytes);
         valueBytes = 0;
@@ -388,6 +394,7 @@ public final class Database {
     public void swapWith(Database other) {
         server.transactions.touchAllInDb(this, other);
         server.transactions.touchAllInDb(other, this);
+        server.memory.settle(); // noted values are counted in the database that holds them now
         ShardedKeyTable t = table;
         table = other.table;
         other.table = t;
@@ -448,14 +455,10 @@ public final class Database {
     }
 
     /**
-     * Counts a dirty value's size again, if its entry is still in this table (it may have been
-     * deleted or replaced since it was noted).
+     * Counts a dirty value's size again. The entry is in this table: one that left it was
+     * forgotten ({@link #left}), and FLUSHDB and SWAPDB settle first.
      */
     public void reaccount(ObjectEntry o) {
-        byte[] k = o.key;
-        if (table.get(table.tokenFor(k, 0, k.length), k, 0, k.length) != o) {
-            return;
-        }
         long before = o.accounted();
         long delta = o.accounted(valueSize(o.value)) - before;
         valueBytes += delta;
@@ -472,6 +475,7 @@ public final class Database {
             valueBytes -= bytes;
             memory.add(-bytes);
             o.accounted(0);
+            server.memory.forget(o);
         }
     }
 

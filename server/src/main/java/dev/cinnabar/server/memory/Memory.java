@@ -71,6 +71,18 @@ public final class Memory {
         dirtyCount = n + 1;
     }
 
+    /**
+     * The entry left its table: it must not be counted again. Cheap: the list holds the few
+     * values of the running command.
+     */
+    public void forget(ObjectEntry e) {
+        for (int i = dirtyCount - 1; i >= 0; i--) {
+            if (dirty[i] == e) {
+                dirty[i] = null;
+            }
+        }
+    }
+
     /** Counts the dirty values again (after every command; before memory is read). */
     public void settle() {
         int n = dirtyCount;
@@ -79,8 +91,11 @@ public final class Memory {
         }
         dirtyCount = 0;
         for (int i = 0; i < n; i++) {
-            dirtyDb[i].reaccount(dirty[i]);
-            dirty[i] = null;
+            ObjectEntry e = dirty[i];
+            if (e != null) {
+                dirtyDb[i].reaccount(e);
+                dirty[i] = null;
+            }
             dirtyDb[i] = null;
         }
     }

@@ -314,6 +314,21 @@ class EvictionTest {
     }
 
     @Test
+    void clientPauseWriteHoldsEvictionBack() throws Exception {
+        try (RespClient c = new RespClient(server.port())) {
+            c.call("CONFIG", "SET", "maxmemory-policy", "allkeys-random");
+            fill(c, "k", 50, false);
+            c.call("CLIENT", "PAUSE", "10000", "WRITE");
+            c.call("CONFIG", "SET", "maxmemory", "1");
+            Thread.sleep(50); // time for the background task, which must not evict
+            assertThat(c.call("DBSIZE")).isEqualTo(50L);
+            c.call("CLIENT", "UNPAUSE");
+            // The next command's check evicts before it runs.
+            assertThat(c.call("DBSIZE")).isEqualTo(0L);
+        }
+    }
+
+    @Test
     void timeOverTheLimitIsReported() throws Exception {
         try (RespClient c = new RespClient(server.port())) {
             c.call("SET", "k", "v");

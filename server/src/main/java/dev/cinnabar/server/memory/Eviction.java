@@ -55,6 +55,8 @@ public final class Eviction {
 
     /** Database the random policies try next. */
     private int nextDb;
+    /** Database of the key the last {@link #bestFromPool} / {@link #randomKey} returned. */
+    private int pickedDb;
     /** Whether the background task is scheduled. */
     private boolean taskRunning;
     private final Runnable task = this::backgroundPass;
@@ -157,9 +159,6 @@ public final class Eviction {
         }
         return taskRunning ? RUNNING : OK;
     }
-
-    /** Database of the key the last {@link #bestFromPool} / {@link #randomKey} returned. */
-    private int pickedDb;
 
     /**
      * Refills the pool from every database and pops the best candidate that still exists (and

@@ -102,6 +102,8 @@ public final class Client {
      * Reset after every command.
      */
     public long dirtyChanges = -1;
+    /** This client's buffers as last counted in the server's used memory (maxmemory). */
+    public long memAccounted;
     /** Scratch space for option parsers, so parsing allocates nothing. */
     public final int[] scratch = new int[8];
     /** Scratch bytes for formatting a number into a stored value (INCR...) without allocating. */

@@ -11,7 +11,6 @@ import dev.cinnabar.server.keyspace.Database;
 import dev.cinnabar.server.keyspace.Expiry;
 import dev.cinnabar.server.config.ApplyErrors;
 import dev.cinnabar.server.config.ConfigValueException;
-import dev.cinnabar.server.metrics.ProcessInfo;
 import dev.cinnabar.server.metrics.ServerMetrics;
 import dev.cinnabar.server.metrics.Stats;
 import dev.cinnabar.server.net.Transport;
@@ -34,6 +33,8 @@ public final class Server implements AutoCloseable {
     public final Log log;
     public final ServerClock clock;
     public final Stats stats = new Stats();
+    /** The memory measure behind maxmemory and INFO used_memory. */
+    public final dev.cinnabar.server.memory.Memory memory = new dev.cinnabar.server.memory.Memory(this);
     public final ServerMetrics metrics = new ServerMetrics();
     public final DebugSettings debug = new DebugSettings();
     public final ServerLock lock = new ServerLock();
@@ -54,6 +55,8 @@ public final class Server implements AutoCloseable {
     public final dev.cinnabar.server.ops.Ops ops;
     public final dev.cinnabar.server.scripting.FunctionLibraries functions =
             new dev.cinnabar.server.scripting.FunctionLibraries();
+    /** Key eviction under maxmemory. */
+    public final dev.cinnabar.server.memory.Eviction eviction;
     public final String runId;
     public final long startMillis;
     public final long startMonoMicros;
@@ -88,6 +91,7 @@ public final class Server implements AutoCloseable {
         this.pause = new ClientPause(this);
         this.tracking = new dev.cinnabar.server.tracking.Tracking(this);
         this.ops = new dev.cinnabar.server.ops.Ops(this);
+        this.eviction = new dev.cinnabar.server.memory.Eviction(this);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
@@ -103,7 +107,7 @@ public final class Server implements AutoCloseable {
         port = transport.bind(config.network.bind.get(), config.network.port.get());
         startPort = port;
         scheduleCron();
-        metrics.startupMemory = ProcessInfo.heapUsed();
+        memory.started();
         log.notice("Server initialized");
         log.notice("Ready to accept connections tcp");
         return port;
@@ -133,6 +137,18 @@ public final class Server implements AutoCloseable {
         } finally {
             lock.exit();
         }
+    }
+
+    /**
+     * Runs a task soon on one of the event loops (after the command being executed, if called
+     * from one); returns false when the server is not serving (no transport).
+     */
+    public boolean execute(Runnable task) {
+        if (transport == null || stopped) {
+            return false;
+        }
+        transport.execute(task);
+        return true;
     }
 
     /** (Re)starts the timer at the configured hz (start-up, CONFIG SET hz). */
@@ -166,10 +182,11 @@ public final class Server implements AutoCloseable {
                 tracking.cron();
                 migrateSockets.closeIdle(clock.millis() / 1000);
                 ops.cron();
-                long used = ProcessInfo.heapUsed();
-                if (used > metrics.peakMemory) {
-                    metrics.peakMemory = used;
+                if (config.memory.maxmemory.get() != 0) {
+                    // Output drains and idle clients' buffers change outside their commands.
+                    memory.updateAllClients();
                 }
+                memory.used(); // peak tracking
                 // Redis samples its instantaneous metrics every 100 ms (run_with_period(100)).
                 int periodTicks = Math.max(1, 100 / Math.max(1, 1000 / config.general.hz.get()));
                 metrics.cron(clock.millis(), stats, stats.totalReadsProcessed, clock.monoMicros() - start,
@@ -262,6 +279,7 @@ public final class Server implements AutoCloseable {
         config.addApplyHook(() -> metrics.latencyTracking = config.monitoring.latencyTracking.get(),
                 config.monitoring.latencyTracking);
         config.addApplyHook(this::checkMaxClients, config.network.maxclients);
+        config.addApplyHook(this::maxmemoryChanged, config.memory.maxmemory);
         config.addApplyHook(this::pushClientLimits, config.network.protoMaxBulkLen,
                 config.network.clientQueryBufferLimit);
         metrics.latencyTracking = config.monitoring.latencyTracking.get();
@@ -291,6 +309,25 @@ public final class Server implements AutoCloseable {
             log.warning(e.getMessage());
             throw new ConfigValueException(failure);
         }
+    }
+
+    /** Redis updateMaxmemory: warns when already over the new limit and starts evicting. */
+    private void maxmemoryChanged() {
+        long max = config.memory.maxmemory.get();
+        if (max == 0) {
+            eviction.performEvictions(); // closes the current over-the-limit episode
+            return;
+        }
+        memory.updateAllClients();
+        long used = memory.used() - memory.notCountedForEvict();
+        if (Long.compareUnsigned(max, used) < 0) {
+            log.warning("WARNING: the new maxmemory value set via CONFIG SET (" + Long.toUnsignedString(max)
+                    + ") is smaller than the current memory usage (" + used + "). This will result in key eviction"
+                    + " and/or the inability to accept new write commands depending on the maxmemory-policy.");
+        }
+        // After the running command, as Redis's time event: an EXEC that sets maxmemory keeps
+        // its keys until it is over.
+        eviction.startBackgroundTask();
     }
 
     /** Redis updateMaxclients: the process must be able to open that many sockets. */
@@ -372,6 +409,7 @@ public final class Server implements AutoCloseable {
     }
 
     void onClientClosed(Client c) {
+        memory.clientClosed(c);
         transactions.discard(c);
         blocking.clientClosed(c);
         pubsub.clientClosed(c);

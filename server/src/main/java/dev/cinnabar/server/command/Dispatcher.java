@@ -93,7 +93,7 @@ public final class Dispatcher {
             reject(c, cmd, Errors.NOT_ALLOWED_IN_MULTI);
             return;
         }
-        if (server.config.memory.maxmemory.get() != 0 && deniedByMemory(c, cmd)) {
+        if (server.config.memory.maxmemory.get() != 0 && server.eviction.outOfMemory(c) && deniedByMemory(c, cmd)) {
             reject(c, cmd, Errors.OOM);
             return;
         }
@@ -151,6 +151,8 @@ public final class Dispatcher {
             c.flags = (c.flags & ~Client.EXECUTING) | prev;
         }
         long duration = server.clock.monoMicros() - start;
+        // Values the command changed in place are counted again (maxmemory accounting).
+        server.memory.settle();
         // Latency monitor, MONITOR, slow log and output buffer limits (blocked calls included).
         server.ops.afterCall(c, cmd, duration);
         if (cmd.has(CommandFlags.READONLY)) {
@@ -206,10 +208,9 @@ public final class Dispatcher {
     }
 
     /**
-     * Redis's maxmemory check in processCommand: over maxmemory, commands that may use memory
-     * are refused, and inside MULTI so is queueing anything but EXEC/DISCARD/QUIT/RESET (an EXEC
-     * is refused when a queued command may use memory). Eviction, once it exists, runs before
-     * this check and may bring the memory back under the limit.
+     * Redis's maxmemory check in processCommand, once eviction could not get under maxmemory:
+     * commands that may use memory are refused, and inside MULTI so is queueing anything but
+     * EXEC/DISCARD/QUIT/RESET (an EXEC is refused when a queued command may use memory).
      */
     private boolean deniedByMemory(Client c, Command cmd) {
         boolean deny = cmd.has(CommandFlags.DENYOOM);
@@ -220,7 +221,7 @@ public final class Dispatcher {
         } else if (c.has(Client.MULTI) && !n.equals("discard") && !n.equals("quit") && !n.equals("reset")) {
             deny = true;
         }
-        return deny && dev.cinnabar.server.metrics.Info.usedMemory(server) > server.config.memory.maxmemory.get();
+        return deny;
     }
 
     /** Redis commandCheckExistence's two messages. */

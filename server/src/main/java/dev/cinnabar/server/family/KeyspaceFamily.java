@@ -232,9 +232,10 @@ public final class KeyspaceFamily {
             c.reply.zero();
             return;
         }
-        // The entry carries its key and TTL: it moves as is.
-        dst.putEntry(e);
+        // The entry carries its key and TTL: it moves as is, out of one table before it goes
+        // into the other (an entry is in one keyspace at a time, for memory accounting).
         src.remove(c.argData(), c.argOff(1), c.argLen(1));
+        dst.putEntry(e);
         KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.MOVE_FROM, 1);
         c.server.notify(KeyEvents.GENERIC, KeyEvents.MOVE_TO, dst.id, c.argData(), c.argOff(1), c.argLen(1));
         c.reply.one();

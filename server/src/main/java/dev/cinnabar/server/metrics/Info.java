@@ -248,17 +248,17 @@ public final class Info {
         field(sb, "total_blocking_keys_on_nokey", s.blocking.blockingKeysOnNoKey());
     }
 
-    /** used_memory: the Java heap in use (data, buffers and the server's own objects). */
+    /**
+     * used_memory: the accounted memory of the data and the clients (see
+     * {@link dev.cinnabar.server.memory.Memory}), the measure maxmemory applies to.
+     */
     public static long usedMemory(Server s) {
-        long used = ProcessInfo.heapUsed();
-        if (used > s.metrics.peakMemory) {
-            s.metrics.peakMemory = used;
-        }
-        return used;
+        return s.memory.used();
     }
 
     private static void memory(StringBuilder sb, Server s) {
         ServerConfig cfg = s.config;
+        s.memory.updateAllClients();
         MemoryOverhead mh = MemoryOverhead.measure(s);
         long used = mh.used();
         long peak = mh.peak();
@@ -295,8 +295,8 @@ public final class Info {
         field(sb, "used_memory_functions", 0);
         field(sb, "used_memory_scripts", 0);
         field(sb, "used_memory_scripts_human", "0B");
-        field(sb, "maxmemory", maxmemory);
-        field(sb, "maxmemory_human", ProcessInfo.human(maxmemory));
+        field(sb, "maxmemory", Long.toUnsignedString(maxmemory));
+        field(sb, "maxmemory_human", ProcessInfo.human(maxmemory < 0 ? Long.MAX_VALUE : maxmemory));
         field(sb, "maxmemory_policy", cfg.memory.maxmemoryPolicy.value());
         field(sb, "allocator_frag_ratio", f2(mh.allocatorFragRatio()));
         field(sb, "allocator_frag_bytes", mh.allocatorFragBytes());
@@ -306,7 +306,7 @@ public final class Info {
         field(sb, "rss_overhead_bytes", mh.rssOverheadBytes());
         field(sb, "mem_fragmentation_ratio", f2(mh.fragmentation()));
         field(sb, "mem_fragmentation_bytes", mh.fragmentationBytes());
-        field(sb, "mem_not_counted_for_evict", 0);
+        field(sb, "mem_not_counted_for_evict", s.memory.notCountedForEvict());
         field(sb, "mem_replication_backlog", 0);
         field(sb, "mem_total_replication_buffers", 0);
         field(sb, "mem_clients_slaves", 0);
@@ -377,8 +377,9 @@ public final class Info {
         field(sb, "expire_cycle_cpu_milliseconds", st.expireCycleCpuMillis);
         field(sb, "evicted_keys", st.evictedKeys);
         field(sb, "evicted_clients", st.evictedClients);
-        field(sb, "total_eviction_exceeded_time", 0);
-        field(sb, "current_eviction_exceeded_time", 0);
+        long current = s.eviction.currentExceededMicros();
+        field(sb, "total_eviction_exceeded_time", (st.evictionExceededMicros + current) / 1000);
+        field(sb, "current_eviction_exceeded_time", current / 1000);
         field(sb, "keyspace_hits", st.keyspaceHits);
         field(sb, "keyspace_misses", st.keyspaceMisses);
         field(sb, "pubsub_channels", s.pubsub.channelCount());

@@ -9,10 +9,10 @@ import java.util.List;
 /**
  * Where the memory goes (Redis getMemoryOverheadData), shared by INFO memory and MEMORY STATS.
  *
- * <p>Cinnabar's "allocator" is the Java heap: used memory is the heap in use, "active" the
- * committed heap, "resident" the process RSS. Overhead is what is not the data itself: the
- * heap in use right after start-up, the clients' buffers, and the key tables; the dataset is
- * the rest.
+ * <p>Used memory is the accounted measure of {@code memory.Memory} (what maxmemory counts).
+ * Cinnabar's "allocator" is the Java heap: "allocated" the heap in use, "active" the committed
+ * heap, "resident" the process RSS. Overhead is what is not the data itself: the fixed server
+ * overhead, the clients' buffers and the key tables; the dataset is the rest.
  */
 public record MemoryOverhead(long used, long peak, long startup, long clientsNormal, long clientsReplicas,
         long replicationBacklog, long functions, List<DbOverhead> dbs, long overheadTotal, long totalKeys,
@@ -23,14 +23,13 @@ public record MemoryOverhead(long used, long peak, long startup, long clientsNor
     public record DbOverhead(int id, long mainTable, long expiresTable) {}
 
     public static MemoryOverhead measure(Server s) {
+        // The accounted measure (memory.Memory): fixed server overhead + key tables and values +
+        // client buffers, the same numbers maxmemory and eviction use.
         long used = Info.usedMemory(s);
-        long peak = Math.max(s.metrics.peakMemory, used);
-        long startup = Math.min(s.metrics.startupMemory, used);
-        long clients = 0;
-        for (Client c : s.clients.all()) {
-            clients += clientMemory(c);
-        }
-        long total = startup + clients;
+        long peak = Math.max(s.memory.peak(), used);
+        long startup = Math.min(s.memory.startup(), used);
+        long clients = s.memory.clients();
+        long total = s.memory.serverOverhead() + clients;
         long keys = 0;
         List<DbOverhead> dbs = new ArrayList<>();
         for (Database db : s.dbs()) {
@@ -41,14 +40,15 @@ public record MemoryOverhead(long used, long peak, long startup, long clientsNor
             keys += n;
             long table = db.memoryEstimate();
             dbs.add(new DbOverhead(db.id, table, 0));
-            total += table;
         }
+        total += s.memory.tablesOverhead();
         total = Math.min(total, used);
         long dataset = used - total;
         long net = used > startup ? used - startup : 1;
+        // The "allocator" is the Java heap: in use (garbage included), committed, and the RSS.
         return new MemoryOverhead(used, peak, startup, clients, 0, 0, 0, dbs, total, keys,
                 keys == 0 ? 0 : net / keys, dataset, dataset * 100.0 / net, peak == 0 ? 0 : used * 100.0 / peak,
-                used, ProcessInfo.heapCommitted(), ProcessInfo.rss(), ProcessInfo.rss());
+                ProcessInfo.heapUsed(), ProcessInfo.heapCommitted(), ProcessInfo.rss(), ProcessInfo.rss());
     }
 
     /**

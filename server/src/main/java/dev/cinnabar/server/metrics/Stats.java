@@ -38,6 +38,10 @@ public final class Stats {
     public long expiredSubkeys;
     public long dirty;
     public long statPeakMemory;
+    /** Microseconds spent over maxmemory in finished episodes (INFO total_eviction_exceeded_time). */
+    public long evictionExceededMicros;
+    /** Monotonic µs when the current episode over maxmemory began, 0 when under the limit. */
+    public long evictionExceededSince;
 
     /** Error code ("ERR", "WRONGTYPE") -> count, sorted as Redis's rax iterates them. */
     private final Map<String, long[]> errors = new TreeMap<>();
@@ -79,6 +83,8 @@ public final class Stats {
         clientQueryBufferLimitDisconnections = 0;
         clientOutputBufferLimitDisconnections = 0;
         numCommandsInMultiExec = 0;
+        evictionExceededMicros = 0;
+        evictionExceededSince = 0;
         errors.clear();
     }
 }

@@ -104,6 +104,11 @@ public final class Transport {
     }
 
     /** Runs a task periodically on the first event loop. */
+    /** Runs a task once, soon, on one of the event loops. */
+    public void execute(Runnable task) {
+        group.next().execute(task);
+    }
+
     public ScheduledFuture<?> every(long millis, Runnable task) {
         return group.next().scheduleAtFixedRate(task, millis, millis, TimeUnit.MILLISECONDS);
     }

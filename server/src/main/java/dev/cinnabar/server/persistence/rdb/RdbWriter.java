@@ -8,7 +8,6 @@ import dev.cinnabar.resp.Doubles;
 import dev.cinnabar.server.Server;
 import dev.cinnabar.server.config.ConfigEnums.MaxmemoryPolicy;
 import dev.cinnabar.server.keyspace.Database;
-import dev.cinnabar.server.metrics.ProcessInfo;
 import dev.cinnabar.server.type.HashValue;
 import dev.cinnabar.server.type.ListValue;
 import dev.cinnabar.server.type.MutableString;
@@ -116,7 +115,7 @@ public final class RdbWriter {
         aux("redis-ver", Server.REDIS_VERSION);
         aux("redis-bits", 64);
         aux("ctime", server.clock.millis() / 1000);
-        aux("used-mem", ProcessInfo.heapUsed());
+        aux("used-mem", server.memory.used());
         if (repl != null) {
             aux("repl-stream-db", repl.streamDb());
             aux("repl-id", repl.replId());

@@ -57,6 +57,7 @@ public final class SpecLoader {
         "zset",
         "list",
         "sort",
+        "stream",
     };
 
     private static volatile List<CommandSpec> cached;

@@ -54,7 +54,7 @@ final class StreamInfo {
     /** A group's lag: a number, or null when it cannot be known. */
     private static void lag(ReplyWriter r, StreamValue s, StreamGroup g) {
         long lag = s.lag(g);
-        if (lag < 0) {
+        if (lag == StreamValue.LAG_UNKNOWN) {
             r.nullBulk();
         } else {
             r.integer(lag);

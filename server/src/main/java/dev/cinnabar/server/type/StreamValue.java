@@ -580,7 +580,13 @@ public final class StreamValue implements RedisValue, Digestible {
         return StreamGroup.ENTRIES_READ_INVALID;
     }
 
-    /** Redis streamReplyWithCGLag's value: the group's lag, or -1 when it cannot be known. */
+    /** {@link #lag} when the lag cannot be known. */
+    public static final long LAG_UNKNOWN = Long.MIN_VALUE;
+
+    /**
+     * Redis streamReplyWithCGLag's value: the group's lag (negative after an XSETID lowered the
+     * added-entries counter), or {@link #LAG_UNKNOWN}.
+     */
     public long lag(StreamGroup g) {
         if (entriesAdded == 0) {
             return 0;
@@ -590,7 +596,7 @@ public final class StreamValue implements RedisValue, Digestible {
             return entriesAdded - g.entriesRead;
         }
         long read = estimateDistance(g.lastMs, g.lastSeq);
-        return read == StreamGroup.ENTRIES_READ_INVALID ? -1 : entriesAdded - read;
+        return read == StreamGroup.ENTRIES_READ_INVALID ? LAG_UNKNOWN : entriesAdded - read;
     }
 
     // ---- introspection --------------------------------------------------------------------------

@@ -601,10 +601,24 @@ public final class StreamValue implements RedisValue, Digestible {
 
     // ---- introspection --------------------------------------------------------------------------
 
+    /** Receives the nodes of a stream in ID order (RDB writing). */
+    public interface NodeVisitor {
+        /** A node: its master ID and its Redis listpack, {@code lp[0, bytes)}. */
+        void node(long masterMs, long masterSeq, byte[] lp, int bytes);
+    }
+
+    public void forEachNode(NodeVisitor v) {
+        for (int i = head; i < end; i++) {
+            v.node(masterMs[i], masterSeq[i], nodes[i], StreamLp.bytes(nodes[i]));
+        }
+    }
+
     /**
-     * XINFO radix-tree-nodes. Redis reports its radix tree's node count; we keep no radix tree,
-     * so this is the node count of the compressed radix tree holding the master IDs as 16-byte
-     * big-endian keys (what Redis's tree has after plain appends).
+     * XINFO radix-tree-nodes: Redis reports the node count of the radix tree holding the master
+     * IDs (16-byte big-endian keys). We keep no radix tree, so this counts the nodes of the
+     * compressed radix tree of those keys: a head node, one node per branching point, one per
+     * run of single-child bytes, one leaf per key. Redis's rax has that shape after appends and
+     * deletions alike (the differential test compares the numbers).
      */
     public long radixTreeNodes() {
         int n = end - head;

@@ -334,6 +334,152 @@ public final class StreamLp {
         return n;
     }
 
+    // ---- validation (loading untrusted bytes) ---------------------------------------------------
+
+    /**
+     * Redis lpValidateIntegrity plus streamValidateListpackIntegrity's deep check: whether
+     * {@code lp} is a well-formed listpack (sizes, encodings, back-lengths, terminator, count)
+     * holding a well-formed stream node (master entry, entries with consistent element counts).
+     * Nothing is read outside the array, whatever the bytes.
+     */
+    public static boolean validStreamNode(byte[] lp) {
+        int len = lp.length;
+        if (len < EMPTY_BYTES || bytes(lp) != len || (lp[len - 1] & 0xFF) != EOF) {
+            return false;
+        }
+        int n = 0;
+        int p = HEADER;
+        while (p < len - 1) {
+            int size = checkedElementSize(lp, p, len - 1);
+            if (size < 0) {
+                return false;
+            }
+            p += size;
+            n++;
+        }
+        if (p != len - 1 || (count(lp) != COUNT_UNKNOWN && count(lp) != n)) {
+            return false;
+        }
+        // The stream layout.
+        int[] cur = {first(lp)};
+        long live = nextInt(lp, cur);
+        long deleted = nextInt(lp, cur);
+        long masterFields = nextInt(lp, cur);
+        if (live < 0 || deleted < 0 || masterFields < 0 || cur[0] < 0) {
+            return false;
+        }
+        for (long j = 0; j < masterFields; j++) {
+            if (!skip(lp, cur)) {
+                return false;
+            }
+        }
+        if (nextInt(lp, cur) != 0) {
+            return false;
+        }
+        long seenDeleted = 0;
+        for (long e = live + deleted; e > 0; e--) {
+            long flags = nextInt(lp, cur);
+            if (flags < 0 || flags > 3) {
+                return false;
+            }
+            seenDeleted += flags & StreamValue.FLAG_DELETED;
+            if (nextInt(lp, cur) == Long.MIN_VALUE || nextInt(lp, cur) == Long.MIN_VALUE) {
+                return false;
+            }
+            long fields = masterFields;
+            long extra = 3;
+            if ((flags & StreamValue.FLAG_SAMEFIELDS) == 0) {
+                fields = nextInt(lp, cur);
+                if (fields < 0) {
+                    return false;
+                }
+                for (long j = 0; j < fields; j++) {
+                    if (!skip(lp, cur)) {
+                        return false;
+                    }
+                }
+                extra += fields + 1;
+            }
+            for (long j = 0; j < fields; j++) {
+                if (!skip(lp, cur)) {
+                    return false;
+                }
+            }
+            if (nextInt(lp, cur) != fields + extra) {
+                return false;
+            }
+        }
+        return cur[0] == -1 && seenDeleted == deleted;
+    }
+
+    /** Reads the integer at cur[0] and advances; Long.MIN_VALUE when missing or not an integer. */
+    private static long nextInt(byte[] lp, int[] cur) {
+        int p = cur[0];
+        if (p < 0 || !isInt(lp, p)) {
+            cur[0] = -1;
+            return Long.MIN_VALUE;
+        }
+        long v = intValue(lp, p);
+        cur[0] = next(lp, p);
+        return v;
+    }
+
+    private static boolean skip(byte[] lp, int[] cur) {
+        if (cur[0] < 0) {
+            return false;
+        }
+        cur[0] = next(lp, cur[0]);
+        return true;
+    }
+
+    /** Size of the element at {@code p} if it lies within {@code [p, limit)} and is sound, else -1. */
+    private static int checkedElementSize(byte[] lp, int p, int limit) {
+        int b = lp[p] & 0xFF;
+        long enc;
+        if (b < 0x80) {
+            enc = 1;
+        } else if (b < 0xC0) {
+            enc = 1 + (b & 0x3F);
+        } else if (b < 0xE0) {
+            enc = 2;
+        } else if (b < 0xF0) {
+            if (p + 1 >= limit) {
+                return -1;
+            }
+            enc = 2 + ((b & 0x0F) << 8 | (lp[p + 1] & 0xFF));
+        } else if (b == 0xF0) {
+            if (p + 4 >= limit) {
+                return -1;
+            }
+            enc = 5 + ((lp[p + 1] & 0xFFL) | (lp[p + 2] & 0xFFL) << 8 | (lp[p + 3] & 0xFFL) << 16
+                    | (lp[p + 4] & 0xFFL) << 24);
+        } else if (b >= 0xF1 && b <= 0xF4) {
+            enc = b == 0xF1 ? 3 : b == 0xF2 ? 4 : b == 0xF3 ? 5 : 9;
+        } else {
+            return -1;
+        }
+        long total = enc + backlenSize(enc);
+        if (p + total > limit) {
+            return -1;
+        }
+        // The back-length must describe the element, or walking backwards would go astray.
+        int q = (int) (p + total - 1);
+        long back = 0;
+        int shift = 0;
+        while (true) {
+            int c = lp[q] & 0xFF;
+            back |= (long) (c & 127) << shift;
+            if ((c & 128) == 0) {
+                break;
+            }
+            shift += 7;
+            if (--q < p + enc) {
+                return -1;
+            }
+        }
+        return back == enc ? (int) total : -1;
+    }
+
     // ---- editing ------------------------------------------------------------------------------
 
     /** {@code lp} with room for {@code extra} more bytes (a larger copy when needed). */

@@ -218,7 +218,7 @@ public final class StreamValue implements RedisValue, Digestible {
         at += StreamLp.writeInt(lp, at, lpCount);
         lp[at] = (byte) StreamLp.EOF;
         StreamLp.setBytes(lp, at + 1);
-        StreamLp.addCount(lp, (int) lpCount);
+        StreamLp.addCount(lp, (int) lpCount + 1); // the entry's elements and its lp-count
         nodes[end - 1] = lp;
 
         length++;
@@ -255,6 +255,23 @@ public final class StreamValue implements RedisValue, Digestible {
         masterMs[end] = ms;
         masterSeq[end] = seq;
         end++;
+    }
+
+    /**
+     * Appends a node read from an RDB payload (RESTORE, loading): {@code lp} must be a valid
+     * stream listpack and its master ID must be above the last node's. The counters (length,
+     * last/first/max-deleted IDs, entries added) are the loader's to set. Returns false, with
+     * nothing changed, for invalid input.
+     */
+    public boolean appendLoadedNode(long ms, long seq, byte[] lp) {
+        if (!StreamLp.validStreamNode(lp)) {
+            return false;
+        }
+        if (end > head && StreamId.compare(ms, seq, masterMs[end - 1], masterSeq[end - 1]) <= 0) {
+            return false;
+        }
+        appendNode(lp, ms, seq);
+        return true;
     }
 
     private void removeNode(int i) {

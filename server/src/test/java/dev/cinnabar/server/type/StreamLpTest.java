@@ -132,4 +132,34 @@ class StreamLpTest {
         assertThat(StreamLp.matches(lp, q, b("abc"), 0, 3)).isTrue();
         assertThat(StreamLp.matches(lp, q, b("abd"), 0, 3)).isFalse();
     }
+
+    @Test
+    void streamNodesAreWholeRedisListpacks() {
+        StreamValue s = new StreamValue();
+        dev.cinnabar.resp.ArgList a = new dev.cinnabar.resp.ArgList();
+        for (String x : new String[] {"temp", "21", "site", "lab", "other", "x".repeat(70), "n", "-5000"}) {
+            a.add(b(x));
+        }
+        for (int i = 1; i <= 30; i++) {
+            // Alternate the master's fields (SAMEFIELDS) and other fields.
+            int first = i % 3 == 0 ? 4 : 0;
+            s.add(a, first, 2, true, 1000L + i * 300, i, true, 0, 4096, 12);
+        }
+        s.delete(1000L + 300 * 5, 5);
+        List<byte[]> nodes = new ArrayList<>();
+        s.forEachNode((ms, seq, lp, bytes) -> nodes.add(java.util.Arrays.copyOf(lp, bytes)));
+        assertThat(nodes).hasSize(3);
+        for (byte[] lp : nodes) {
+            RedisListpack ref = new RedisListpack();
+            for (int p = StreamLp.first(lp); p != -1; p = StreamLp.next(lp, p)) {
+                if (StreamLp.isInt(lp, p)) {
+                    ref.addInteger(StreamLp.intValue(lp, p));
+                } else {
+                    ref.addString(lp, StreamLp.strOffset(lp, p), StreamLp.strLength(lp, p));
+                }
+            }
+            assertThat(lp).isEqualTo(ref.toByteArray());
+            assertThat(StreamLp.validStreamNode(lp)).isTrue();
+        }
+    }
 }

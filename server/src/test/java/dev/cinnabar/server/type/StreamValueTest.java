@@ -224,4 +224,44 @@ class StreamValueTest {
         add(c, 31, 0, 4096, 10, "g", "w");
         assertThat(read(s, 0, 0, -1, -1, false)).hasSize(30);
     }
+
+    @Test
+    void loadedNodesAreValidatedAndNeverReadOutOfBounds() {
+        StreamValue s = new StreamValue();
+        for (int i = 1; i <= 40; i++) {
+            add(s, i, i % 3, 4096, 9, i % 4 == 0 ? new String[] {"x", "v" + i, "y", "z".repeat(i * 3)}
+                    : new String[] {"f", Integer.toString(i * 1000)});
+        }
+        s.delete(5, 2);
+        s.trim(true, 35, 0, 0, false, 0);
+        List<Object[]> nodes = new ArrayList<>();
+        s.forEachNode((ms, seq, lp, bytes) -> nodes.add(new Object[] {ms, seq, java.util.Arrays.copyOf(lp, bytes)}));
+        StreamValue loaded = new StreamValue();
+        for (Object[] n : nodes) {
+            assertThat(StreamLp.validStreamNode((byte[]) n[2])).isTrue();
+            assertThat(loaded.appendLoadedNode((long) n[0], (long) n[1], (byte[]) n[2])).isTrue();
+        }
+        loaded.length = s.length;
+        assertThat(read(loaded, 0, 0, -1, -1, false)).isEqualTo(read(s, 0, 0, -1, -1, false));
+        // Out of order nodes are refused.
+        Object[] first = nodes.get(0);
+        assertThat(loaded.appendLoadedNode((long) first[0], (long) first[1], (byte[]) first[2])).isFalse();
+        // Corrupted bytes: refused or accepted, never an exception.
+        Random rnd = new Random(3);
+        int refused = 0;
+        for (int round = 0; round < 3000; round++) {
+            byte[] lp = ((byte[]) nodes.get(rnd.nextInt(nodes.size()))[2]).clone();
+            int flips = 1 + rnd.nextInt(3);
+            for (int f = 0; f < flips; f++) {
+                lp[rnd.nextInt(lp.length)] = (byte) rnd.nextInt(256);
+            }
+            if (rnd.nextInt(10) == 0) {
+                lp = java.util.Arrays.copyOf(lp, rnd.nextInt(lp.length + 1));
+            }
+            if (!StreamLp.validStreamNode(lp)) {
+                refused++;
+            }
+        }
+        assertThat(refused).isGreaterThan(1500);
+    }
 }

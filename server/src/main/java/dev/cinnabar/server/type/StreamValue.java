@@ -125,6 +125,7 @@ public final class StreamValue implements RedisValue, Digestible {
         }
 
         byte[] lp = end > head ? nodes[end - 1] : null;
+        int sizeHint = 0;
         if (lp != null) {
             long maxBytes = nodeMaxBytes == 0 || nodeMaxBytes > LISTPACK_MAX_SIZE ? LISTPACK_MAX_SIZE : nodeMaxBytes;
             boolean full = StreamLp.bytes(lp) + totalLen >= maxBytes;
@@ -134,7 +135,14 @@ public final class StreamValue implements RedisValue, Digestible {
                 full = count >= nodeMaxEntries;
             }
             if (full) {
-                nodes[end - 1] = StreamLp.shrink(lp);
+                // The node is final: trim its spare room unless that is small. The next node
+                // will likely fill to about the same size, so it starts with that much room
+                // (no growth copies on the append path).
+                int used = StreamLp.bytes(lp);
+                if (lp.length - used > (used >> 5)) {
+                    nodes[end - 1] = StreamLp.shrink(lp);
+                }
+                sizeHint = Math.min(used, 64 * 1024);
                 lp = null;
             }
         }
@@ -149,7 +157,7 @@ public final class StreamValue implements RedisValue, Digestible {
             for (int i = 0; i < numFields; i++) {
                 size += StreamLp.stringElementSize(d, a.offset(first + 2 * i), a.length(first + 2 * i));
             }
-            lp = StreamLp.create(size + 64);
+            lp = StreamLp.create(Math.max(size + 64, sizeHint + (sizeHint >> 6)));
             int at = StreamLp.HEADER;
             at += StreamLp.writeInt(lp, at, 1);
             at += StreamLp.writeInt(lp, at, 0);

@@ -30,10 +30,6 @@ public final class StreamIds {
         return putUnsigned(dst, p, seq);
     }
 
-    public static String toString(long ms, long seq) {
-        return Long.toUnsignedString(ms) + "-" + Long.toUnsignedString(seq);
-    }
-
     /**
      * Redis string2ull over {@code b[off, off+len)} (the text stops at a NUL byte, as C sees it):
      * a strict decimal integer (string2ll) that is not negative, else whatever strtoull accepts

@@ -164,9 +164,8 @@ public final class StreamIterator {
     /** Forward: moves the cursor to the current entry's lp-count element. */
     private void finishEntry() {
         if (fieldsRead < numFields) {
-            int p = fieldsStart;
             // Re-walk from the start of the fields: callers rarely stop half-way.
-            cursor = skipFields(p, numFields);
+            cursor = skipFields(fieldsStart, numFields);
             fieldsRead = numFields;
         }
     }
@@ -210,10 +209,5 @@ public final class StreamIterator {
 
     public int valuePos() {
         return valuePos;
-    }
-
-    /** Whether the current entry is marked deleted (only seen with tombstones not skipped). */
-    boolean deleted() {
-        return (flags & StreamValue.FLAG_DELETED) != 0;
     }
 }

@@ -61,6 +61,7 @@ public final class SpecLoader {
         "hyperloglog",
         "geo",
         "ops",
+        "stream",
     };
 
     private static volatile List<CommandSpec> cached;

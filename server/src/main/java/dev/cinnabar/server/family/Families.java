@@ -33,5 +33,6 @@ public final class Families {
         LatencyFamily.register(t);
         MonitorFamily.register(t);
         ModuleFamily.register(t);
+        StreamFamily.register(t);
     }
 }

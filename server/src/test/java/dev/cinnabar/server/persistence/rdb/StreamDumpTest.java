@@ -159,19 +159,23 @@ class StreamDumpTest {
         return cat(len(1), str(id(1, 0)), str(node(seqs, deleted)));
     }
 
-    @Test
-    void legacyVersionOnePayloadEstimatesCounters() throws Exception {
-        // Entries 1-0 .. 1-5, 1-2 and 1-3 deleted: 4 live, last ID 1-5. Group g1 read up to
-        // 1-1 (before the tombstones: its counter cannot be known), g2 up to 1-5 (the end),
-        // g3 at 0-0 (before the first entry).
+    /** A STREAM_LISTPACKS (type 1, Redis 5 to 6.2) payload, described in its test below. */
+    static byte[] legacyV1Payload() {
         byte[] body = cat(oneNode(6, new boolean[] {false, false, true, true, false, false}), len(4), len(1), len(5),
                 len(3),
                 str("g1"), len(1), len(1), len(1), id(1, 1), le64(1000), len(2), len(1), str("c"), le64(900), len(1),
                 id(1, 1),
                 str("g2"), len(1), len(5), len(0), len(0),
                 str("g3"), len(0), len(0), len(0), len(0));
-        assertThat(c.call("RESTORE", "old", "0", wrap(RdbValueReader.TYPE_STREAM_LISTPACKS, body, 9), "REPLACE"))
-                .isEqualTo("OK");
+        return wrap(RdbValueReader.TYPE_STREAM_LISTPACKS, body, 9);
+    }
+
+    @Test
+    void legacyVersionOnePayloadEstimatesCounters() throws Exception {
+        // Entries 1-0 .. 1-5, 1-2 and 1-3 deleted: 4 live, last ID 1-5. Group g1 read up to
+        // 1-1 (before the tombstones: its counter cannot be known), g2 up to 1-5 (the end),
+        // g3 at 0-0 (before the first entry).
+        assertThat(c.call("RESTORE", "old", "0", legacyV1Payload(), "REPLACE")).isEqualTo("OK");
         List<?> info = (List<?>) full(c, "old");
         assertThat(field(info, "length")).isEqualTo(4L);
         assertThat(field(info, "entries-added")).isEqualTo(4L);

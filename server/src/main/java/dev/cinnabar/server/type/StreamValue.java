@@ -282,6 +282,41 @@ public final class StreamValue implements RedisValue, Digestible {
         return true;
     }
 
+    /**
+     * Checks what a loaded stream must satisfy beyond each node being well formed, because the
+     * code walking nodes relies on it and a payload can break it without breaking any node:
+     * entry IDs (deleted ones included) strictly increase across the whole stream, no node has
+     * lost all its live entries (Redis drops such nodes), and the live entries number
+     * {@link #length}.
+     */
+    public boolean loadedConsistent() {
+        long live = 0;
+        for (int i = head; i < end; i++) {
+            long n = StreamLp.intValue(nodes[i], StreamLp.first(nodes[i]));
+            if (n <= 0) {
+                return false;
+            }
+            live += n;
+        }
+        if (live != length) {
+            return false;
+        }
+        StreamIterator it = new StreamIterator(this, 0, 0, -1L, -1L, false);
+        it.skipTombstones = false;
+        boolean any = false;
+        long pMs = 0;
+        long pSeq = 0;
+        while (it.next()) {
+            if (any && StreamId.compare(pMs, pSeq, it.ms, it.seq) >= 0) {
+                return false;
+            }
+            any = true;
+            pMs = it.ms;
+            pSeq = it.seq;
+        }
+        return true;
+    }
+
     private void removeNode(int i) {
         if (i == head) {
             nodes[head++] = null;

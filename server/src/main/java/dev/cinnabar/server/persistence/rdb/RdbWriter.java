@@ -232,12 +232,17 @@ public final class RdbWriter {
      * before it (8 bytes), both little-endian. Compression follows rdbcompression.
      */
     public static byte[] dumpPayload(Server server, Object entry) {
+        return dumpPayload(server, entry, VERSION);
+    }
+
+    /** As {@link #dumpPayload(Server, Object)} in RDB {@code version} 10 or 11 (10: what Redis 7.0 loads). */
+    static byte[] dumpPayload(Server server, Object entry, int version) {
         RdbOutput out = new RdbOutput(256);
-        RdbWriter w = new RdbWriter(server, out, VERSION, server.config.persistence.rdbcompression.get());
+        RdbWriter w = new RdbWriter(server, out, version, server.config.persistence.rdbcompression.get());
         Object v = entry instanceof byte[] ? entry : ((ObjectEntry) entry).value;
         out.write(w.typeOf(v));
         w.writeValue(entry, v);
-        out.writeLe(VERSION, 2);
+        out.writeLe(version, 2);
         out.writeLe(out.crc(), 8);
         return out.toByteArray();
     }

@@ -54,7 +54,7 @@ public final class Client {
      * The client scripts run their commands through (Redis CLIENT_SCRIPT): commands whose output
      * order would otherwise be arbitrary make it deterministic (SORT of a set BY a constant).
      */
-    public static final int SCRIPT = 1 << 19;
+    public static final int SCRIPT = 1 << 27;
 
     // Client-side caching (Redis CLIENT_TRACKING*), managed by tracking.Tracking.
     public static final int TRACKING = 1 << 19;

@@ -20,11 +20,100 @@ final class LuaReplies {
 
     // ---- Lua -> RESP (luaReplyToRedisReply) -----------------------------------------------------
 
+    /** An aggregate being written: its kind, its deferred length, its progress. */
+    private static final class Frame {
+        static final int ARRAY = 0;
+        static final int MAP = 1;
+        static final int SET = 2;
+        final int kind;
+        final int token;
+        long n;
+        int next = 1;
+        /** MAP: the key was written, the value comes next. */
+        boolean valueNext;
+
+        Frame(int kind, int token) {
+            this.kind = kind;
+            this.token = token;
+        }
+    }
+
     /**
-     * Writes the value on top of the stack to {@code c} and pops it. {@code scriptResp} is the
-     * protocol the script chose (redis.setresp): booleans are converted as in that protocol.
+     * Writes the value on top of the stack to {@code c} and pops it (Redis luaReplyToRedisReply).
+     * {@code scriptResp} is the protocol the script chose (redis.setresp): booleans are written
+     * as in that protocol. Nested tables are walked with an explicit stack, since a table may
+     * contain itself: like Redis we go as deep as the Lua stack allows.
      */
     static void writeReply(LuaSandbox sb, Client c, int scriptResp) {
+        MemorySegment L = sb.L;
+        ReplyWriter w = c.reply;
+        java.util.ArrayDeque<Frame> frames = new java.util.ArrayDeque<>();
+        Frame f = writeValue(sb, c, scriptResp);
+        if (f == null) {
+            return;
+        }
+        frames.push(f);
+        while (!frames.isEmpty()) {
+            f = frames.peek();
+            Frame child = null;
+            boolean done = false;
+            switch (f.kind) {
+                case Frame.ARRAY -> {
+                    // stack: ..., array
+                    Lua.rawgeti(L, -1, f.next);
+                    if (Lua.type(L, -1) == Lua.TNIL) {
+                        Lua.pop(L, 2);
+                        w.setDeferredArrayLen(f.token, f.n);
+                        done = true;
+                    } else {
+                        f.next++;
+                        f.n++;
+                        child = writeValue(sb, c, scriptResp);
+                    }
+                }
+                case Frame.MAP -> {
+                    // stack: ..., container, map, key [, value]
+                    if (f.valueNext) {
+                        f.valueNext = false;
+                        child = writeValue(sb, c, scriptResp); // the value
+                    } else if (Lua.next(L, -2)) {
+                        Lua.pushvalue(L, -2);
+                        f.n++;
+                        f.valueNext = true;
+                        child = writeValue(sb, c, scriptResp); // a copy of the key
+                    } else {
+                        Lua.pop(L, 2);
+                        w.setDeferredMapLen(f.token, f.n);
+                        done = true;
+                    }
+                }
+                default -> {
+                    // SET; stack: ..., container, set, key
+                    if (Lua.next(L, -2)) {
+                        Lua.pop(L, 1);
+                        Lua.pushvalue(L, -1);
+                        f.n++;
+                        child = writeValue(sb, c, scriptResp);
+                    } else {
+                        Lua.pop(L, 2);
+                        w.setDeferredSetLen(f.token, f.n);
+                        done = true;
+                    }
+                }
+            }
+            if (done) {
+                frames.pop();
+            } else if (child != null) {
+                frames.push(child);
+            }
+        }
+    }
+
+    /**
+     * Writes the value on top and pops it, unless it is an aggregate: then its header is
+     * deferred, what must be walked is left on the stack, and the frame to walk it is returned.
+     */
+    private static Frame writeValue(LuaSandbox sb, Client c, int scriptResp) {
         MemorySegment L = sb.L;
         LuaState s = sb.state;
         ReplyWriter w = c.reply;
@@ -32,7 +121,7 @@ final class LuaReplies {
             // A table containing itself: Redis stops where the Lua stack runs out.
             c.error("ERR reached lua stack limit");
             Lua.pop(L, 1);
-            return;
+            return null;
         }
         switch (Lua.type(L, -1)) {
             case Lua.TSTRING -> {
@@ -55,12 +144,12 @@ final class LuaReplies {
             }
             case Lua.TNUMBER -> w.integer(toLongLikeC(Lua.tonumber(L, -1)));
             case Lua.TTABLE -> {
-                writeTable(sb, c, scriptResp);
-                return; // writeTable pops
+                return writeTable(sb, c);
             }
             default -> w.nullBulk();
         }
         Lua.pop(L, 1);
+        return null;
     }
 
     /** C's (long long) cast of a double on x86-64: out of range and NaN give LLONG_MIN. */
@@ -77,7 +166,8 @@ final class LuaReplies {
         return Lua.type(sb.L, -1);
     }
 
-    private static void writeTable(LuaSandbox sb, Client c, int scriptResp) {
+    /** A table: an error, status, double, big number or verbatim reply, or an aggregate to walk. */
+    private static Frame writeTable(LuaSandbox sb, Client c) {
         MemorySegment L = sb.L;
         ReplyWriter w = c.reply;
         if (field(sb, LuaStrings.ERR, -1) == Lua.TSTRING) {
@@ -85,20 +175,20 @@ final class LuaReplies {
             ErrorInfo e = ErrorInfo.of(sb, -1);
             replyError(c, "-" + e.msg, e.ignoreStats);
             Lua.pop(L, 1);
-            return;
+            return null;
         }
         Lua.pop(L, 1);
         if (field(sb, LuaStrings.OK, -1) == Lua.TSTRING) {
             byte[] ok = sb.state.toBytes(L, -1);
             w.simple(statusText(ok));
             Lua.pop(L, 2);
-            return;
+            return null;
         }
         Lua.pop(L, 1);
         if (field(sb, LuaStrings.DOUBLE, -1) == Lua.TNUMBER) {
             w.doubleValue(Lua.tonumber(L, -1));
             Lua.pop(L, 2);
-            return;
+            return null;
         }
         Lua.pop(L, 1);
         if (field(sb, LuaStrings.BIG_NUMBER, -1) == Lua.TSTRING) {
@@ -110,7 +200,7 @@ final class LuaReplies {
             }
             w.bigNumber(new String(n, StandardCharsets.ISO_8859_1));
             Lua.pop(L, 2);
-            return;
+            return null;
         }
         Lua.pop(L, 1);
         if (field(sb, LuaStrings.VERBATIM, -1) == Lua.TTABLE) {
@@ -119,7 +209,7 @@ final class LuaReplies {
                 if (field(sb, LuaStrings.STRING, -2) == Lua.TSTRING) {
                     verbatim(w, sb.state.toBytes(L, -1), format);
                     Lua.pop(L, 4);
-                    return;
+                    return null;
                 }
                 Lua.pop(L, 1);
             }
@@ -127,49 +217,18 @@ final class LuaReplies {
         }
         Lua.pop(L, 1);
         if (field(sb, LuaStrings.MAP, -1) == Lua.TTABLE) {
-            int token = w.deferLen();
-            long n = 0;
+            // stack: container, map; the walk pushes the keys on top
             Lua.pushnil(L);
-            while (Lua.next(L, -2)) {
-                Lua.pushvalue(L, -2);
-                writeReply(sb, c, scriptResp); // key
-                writeReply(sb, c, scriptResp); // value
-                n++;
-            }
-            w.setDeferredMapLen(token, n);
-            Lua.pop(L, 2);
-            return;
+            return new Frame(Frame.MAP, w.deferLen());
         }
         Lua.pop(L, 1);
         if (field(sb, LuaStrings.SET, -1) == Lua.TTABLE) {
-            int token = w.deferLen();
-            long n = 0;
             Lua.pushnil(L);
-            while (Lua.next(L, -2)) {
-                Lua.pop(L, 1);
-                Lua.pushvalue(L, -1);
-                writeReply(sb, c, scriptResp);
-                n++;
-            }
-            w.setDeferredSetLen(token, n);
-            Lua.pop(L, 2);
-            return;
+            return new Frame(Frame.SET, w.deferLen());
         }
         Lua.pop(L, 1);
         // An array: elements 1, 2, ... up to the first nil.
-        int token = w.deferLen();
-        long n = 0;
-        for (int j = 1;; j++) {
-            Lua.rawgeti(L, -1, j);
-            if (Lua.type(L, -1) == Lua.TNIL) {
-                Lua.pop(L, 1);
-                break;
-            }
-            writeReply(sb, c, scriptResp);
-            n++;
-        }
-        w.setDeferredArrayLen(token, n);
-        Lua.pop(L, 1);
+        return new Frame(Frame.ARRAY, w.deferLen());
     }
 
     /** sdsnew(lua_tostring(..)) with CR/LF mapped to spaces: a C string, cut at a NUL byte. */

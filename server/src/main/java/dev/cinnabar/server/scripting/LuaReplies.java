@@ -170,6 +170,18 @@ final class LuaReplies {
     private static Frame writeTable(LuaSandbox sb, Client c) {
         MemorySegment L = sb.L;
         ReplyWriter w = c.reply;
+        // Most scripts return plain arrays: if no key follows the array border, the table has
+        // no err/ok/... field and the field probes can be skipped.
+        long border = Lua.objlen(L, -1);
+        if (border == 0) {
+            Lua.pushnil(L);
+        } else {
+            Lua.pushnumber(L, border);
+        }
+        if (!Lua.next(L, -2)) {
+            return new Frame(Frame.ARRAY, w.deferLen());
+        }
+        Lua.pop(L, 2);
         if (field(sb, LuaStrings.ERR, -1) == Lua.TSTRING) {
             Lua.pop(L, 1);
             ErrorInfo e = ErrorInfo.of(sb, -1);

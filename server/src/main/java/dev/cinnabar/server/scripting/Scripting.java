@@ -15,7 +15,6 @@ import dev.cinnabar.server.config.ConfigText;
 import dev.cinnabar.server.scripting.lua.Lua;
 import dev.cinnabar.server.scripting.lua.LuaState;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -192,11 +191,36 @@ public final class Scripting {
         functionVms.clear();
     }
 
+    /**
+     * Replies of commands a script runs are parsed right away from a heap buffer: direct
+     * buffers would cost an allocation (and a cleaner) per command.
+     */
+    private static final io.netty.buffer.ByteBufAllocator HEAP = new io.netty.buffer.AbstractByteBufAllocator(false) {
+        @Override
+        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+            return new io.netty.buffer.UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
+        }
+
+        @Override
+        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+            return newHeapBuffer(initialCapacity, maxCapacity);
+        }
+
+        @Override
+        public ByteBuf ioBuffer(int initialCapacity) {
+            return heapBuffer(initialCapacity);
+        }
+
+        @Override
+        public boolean isDirectBufferPooled() {
+            return false;
+        }
+    };
+
     private Client scriptClient(boolean eval) {
         Client c = eval ? evalClient : functionClient;
         if (c == null) {
-            c = new Client(server, server.clients.nextId(), new ArgList(),
-                    new ReplyWriter(new UnpooledByteBufAllocator(false)), null);
+            c = new Client(server, server.clients.nextId(), new ArgList(), new ReplyWriter(HEAP), null);
             // Scripts never block (blocking commands answer as on timeout) and keep SORT's
             // output deterministic (Redis CLIENT_SCRIPT | CLIENT_DENY_BLOCKING).
             c.flags |= Client.SCRIPT | Client.DENY_BLOCKING | Client.FAKE;
@@ -684,9 +708,17 @@ public final class Scripting {
             return 1;
         }
         try {
-            byte[] b = vm.replyBytes(out);
-            boolean error = b[0] == '-';
-            LuaReplies.pushReply(vm, b, 0, true);
+            byte[] b;
+            int at;
+            if (out.hasArray()) {
+                b = out.array();
+                at = out.arrayOffset() + out.readerIndex();
+            } else {
+                b = vm.replyBytes(out);
+                at = 0;
+            }
+            boolean error = b[at] == '-';
+            LuaReplies.pushReply(vm, b, at, true);
             return failed(raise && error);
         } finally {
             out.release();

@@ -115,7 +115,12 @@ public final class LuaState implements AutoCloseable {
 
     private final int id;
     public final MemorySegment L;
-    private final Arena arena = Arena.ofShared();
+    /**
+     * Native buffers of this state come from malloc and are wrapped without a session: an
+     * arena's liveness checks (an atomic per access for a shared arena) would sit on the hot
+     * path, and a confined one cannot be closed by another thread (SCRIPT FLUSH).
+     */
+    private final java.util.List<MemorySegment> buffers = new java.util.ArrayList<>();
     /** Bytes Lua has allocated and not freed. */
     private long used;
     private long limit;
@@ -139,9 +144,9 @@ public final class LuaState implements AutoCloseable {
     public LuaState(long memoryLimit) {
         this.limit = memoryLimit;
         this.id = register(this);
-        this.lenOut = arena.allocate(JAVA_LONG);
-        this.scratch = arena.allocate(4096);
-        this.debug = arena.allocate(256);
+        this.lenOut = malloc(8);
+        this.scratch = malloc(4096);
+        this.debug = malloc(256);
         MemorySegment l = Lua.newstate(ALLOC_STUB, MemorySegment.ofAddress(id));
         if (l.equals(MemorySegment.NULL)) {
             unregister(id);
@@ -411,11 +416,40 @@ public final class LuaState implements AutoCloseable {
 
     // ---- strings --------------------------------------------------------------------------------
 
+    private MemorySegment malloc(long n) {
+        MemorySegment p;
+        try {
+            p = (MemorySegment) REALLOC.invokeExact(MemorySegment.NULL, n);
+        } catch (Throwable t) {
+            throw new OutOfMemoryError(t.toString());
+        }
+        if (p.equals(MemorySegment.NULL)) {
+            throw new OutOfMemoryError("cannot allocate " + n + " bytes for Lua");
+        }
+        MemorySegment seg = p.reinterpret(n);
+        buffers.add(seg);
+        return seg;
+    }
+
+    private void free(MemorySegment seg) {
+        buffers.remove(seg);
+        freeNative(seg);
+    }
+
+    private static void freeNative(MemorySegment seg) {
+        try {
+            FREE.invokeExact(seg);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     /** Native scratch memory of at least {@code n} bytes (reused; valid until the next call). */
     public MemorySegment scratch(long n) {
         if (scratch.byteSize() < n) {
             long size = Math.max(n, scratch.byteSize() * 2);
-            scratch = arena.allocate(size);
+            free(scratch);
+            scratch = malloc(size);
         }
         return scratch;
     }
@@ -473,6 +507,9 @@ public final class LuaState implements AutoCloseable {
             CURRENT.set(prev);
         }
         unregister(id);
-        arena.close();
+        for (MemorySegment b : buffers) {
+            freeNative(b);
+        }
+        buffers.clear();
     }
 }

@@ -54,6 +54,8 @@ public final class Scripting {
     private final Map<Thread, LuaSandbox> functionVms = new HashMap<>();
     private Client evalClient;
     private Client functionClient;
+    private ReplyBuffers evalBuffers;
+    private ReplyBuffers functionBuffers;
     /** The script or function running now, or null (volatile: the acceptor thread peeks). */
     volatile ScriptRun running;
     /** FUNCTION LOAD running library code (redis.register_function collects here), or null. */
@@ -192,13 +194,26 @@ public final class Scripting {
     }
 
     /**
-     * Replies of commands a script runs are parsed right away from a heap buffer: direct
-     * buffers would cost an allocation (and a cleaner) per command.
+     * The reply buffer of a script client: replies of the commands a script runs are parsed
+     * right away, so one heap buffer is handed out again and again (a direct or a fresh buffer
+     * per redis.call would be an allocation each time).
      */
-    private static final io.netty.buffer.ByteBufAllocator HEAP = new io.netty.buffer.AbstractByteBufAllocator(false) {
+    private static final class ReplyBuffers extends io.netty.buffer.AbstractByteBufAllocator {
+        private ByteBuf spare;
+
+        ReplyBuffers() {
+            super(false);
+        }
+
         @Override
         protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
-            return new io.netty.buffer.UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
+            ByteBuf b = spare;
+            if (b != null) {
+                spare = null;
+                b.clear();
+                return b;
+            }
+            return new io.netty.buffer.UnpooledHeapByteBuf(this, Math.max(initialCapacity, 1024), maxCapacity);
         }
 
         @Override
@@ -215,20 +230,32 @@ public final class Scripting {
         public boolean isDirectBufferPooled() {
             return false;
         }
-    };
+
+        /** Takes a parsed reply buffer back for the next command (big ones are dropped). */
+        void recycle(ByteBuf b) {
+            if (spare == null && b.capacity() <= 64 * 1024) {
+                spare = b;
+            } else {
+                b.release();
+            }
+        }
+    }
 
     private Client scriptClient(boolean eval) {
         Client c = eval ? evalClient : functionClient;
         if (c == null) {
-            c = new Client(server, server.clients.nextId(), new ArgList(), new ReplyWriter(HEAP), null);
+            ReplyBuffers buffers = new ReplyBuffers();
+            c = new Client(server, server.clients.nextId(), new ArgList(), new ReplyWriter(buffers), null);
             // Scripts never block (blocking commands answer as on timeout) and keep SORT's
             // output deterministic (Redis CLIENT_SCRIPT | CLIENT_DENY_BLOCKING).
             c.flags |= Client.SCRIPT | Client.DENY_BLOCKING | Client.FAKE;
             c.authenticated = true;
             if (eval) {
                 evalClient = c;
+                evalBuffers = buffers;
             } else {
                 functionClient = c;
+                functionBuffers = buffers;
             }
         }
         return c;
@@ -721,7 +748,7 @@ public final class Scripting {
             LuaReplies.pushReply(vm, b, at, true);
             return failed(raise && error);
         } finally {
-            out.release();
+            (run.eval ? evalBuffers : functionBuffers).recycle(out);
         }
     }
 

@@ -141,7 +141,7 @@ final class LuaApi {
             case 1 -> {
                 int u = checkInt(L, 1, "random");
                 if (u < 1) {
-                    throw new LuaException("bad argument #1 to 'random' (interval is empty)");
+                    throw LuaException.arg(1, "interval is empty");
                 }
                 Lua.pushnumber(L, Math.floor(r * u) + 1);
             }
@@ -149,7 +149,7 @@ final class LuaApi {
                 int l = checkInt(L, 1, "random");
                 int u = checkInt(L, 2, "random");
                 if (l > u) {
-                    throw new LuaException("bad argument #2 to 'random' (interval is empty)");
+                    throw LuaException.arg(2, "interval is empty");
                 }
                 Lua.pushnumber(L, Math.floor(r * (u - l + 1)) + l);
             }
@@ -165,7 +165,7 @@ final class LuaApi {
      */
     private static int coroutine(LuaState s, MemorySegment L, String fname, boolean wrap) throws LuaException {
         if (Lua.type(L, 1) != Lua.TFUNCTION || Lua.iscfunction(L, 1)) {
-            throw new LuaException("bad argument #1 to '" + fname + "' (Lua function expected)");
+            throw LuaException.arg(1, "Lua function expected");
         }
         LuaSandbox vm = vm(s);
         Lua.settop(L, 1);

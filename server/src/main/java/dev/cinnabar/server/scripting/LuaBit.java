@@ -51,8 +51,7 @@ final class LuaBit {
 
     /** luaL_typerror's message. */
     static LuaException typeError(MemorySegment L, int idx, String fname, String expected) {
-        return new LuaException("bad argument #" + idx + " to '" + fname + "' (" + expected + " expected, got "
-                + typeName(Lua.type(L, idx)) + ")");
+        return LuaException.arg(idx, expected + " expected, got " + typeName(Lua.type(L, idx)));
     }
 
     /** luaL_typename. */

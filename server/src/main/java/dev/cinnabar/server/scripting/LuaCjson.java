@@ -104,7 +104,7 @@ final class LuaCjson {
 
     private static void argCount(MemorySegment L, int max, String fname) throws LuaException {
         if (Lua.gettop(L) > max) {
-            throw new LuaException("bad argument #" + (max + 1) + " to '" + fname + "' (found too many arguments)");
+            throw LuaException.arg(max + 1, "found too many arguments");
         }
     }
 
@@ -119,8 +119,7 @@ final class LuaCjson {
             }
             long l = LuaReplies.toLongLikeC(d);
             if (l < min || l > max) {
-                throw new LuaException("bad argument #1 to '" + fname + "' (expected integer between " + min + " and "
-                        + max + ")");
+                throw LuaException.arg(1, "expected integer between " + min + " and " + max);
             }
             value = (int) l;
         }
@@ -150,8 +149,7 @@ final class LuaCjson {
                     }
                 }
                 if (found < 0) {
-                    throw new LuaException("bad argument #" + idx + " to '" + fname + "' (invalid option '" + name
-                            + "')");
+                    throw LuaException.arg(idx, "invalid option '" + name + "'");
                 }
                 setting[0] = found;
             }
@@ -212,7 +210,7 @@ final class LuaCjson {
     private static int encode(LuaState s, MemorySegment L) throws LuaException {
         Config cfg = config(s, L);
         if (Lua.gettop(L) != 1) {
-            throw new LuaException("bad argument #1 to 'encode' (expected 1 argument)");
+            throw LuaException.arg(1, "expected 1 argument");
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         appendValue(s, L, cfg, 0, out);
@@ -707,7 +705,7 @@ final class LuaCjson {
     private static int decode(LuaState s, MemorySegment L) throws LuaException {
         Config cfg = config(s, L);
         if (Lua.gettop(L) != 1) {
-            throw new LuaException("bad argument #1 to 'decode' (expected 1 argument)");
+            throw LuaException.arg(1, "expected 1 argument");
         }
         int t = Lua.type(L, 1);
         if (t != Lua.TSTRING && t != Lua.TNUMBER) {

@@ -51,7 +51,7 @@ final class LuaCmsgpack {
     private static int pack(LuaState s, MemorySegment L) throws LuaException {
         int nargs = Lua.gettop(L);
         if (nargs == 0) {
-            throw new LuaException("bad argument #0 to 'pack' (MessagePack pack needs input.)");
+            throw LuaException.arg(0, "MessagePack pack needs input.");
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 1; i <= nargs; i++) {

@@ -350,8 +350,7 @@ final class LuaReplies {
      * Pushes the Lua value of the RESP reply at {@code b[p]}; returns the position after it.
      * With {@code push} false the reply is skipped (attributes are not shown to scripts).
      */
-    static int pushReply(LuaSandbox sb, byte[] b, int p, boolean push) {
-        MemorySegment L = sb.L;
+    static int pushReply(LuaSandbox sb, MemorySegment L, byte[] b, int p, boolean push) {
         LuaState s = sb.state;
         byte type = b[p];
         int eol = lineEnd(b, p);
@@ -382,7 +381,7 @@ final class LuaReplies {
             }
             case '-' -> {
                 if (push) {
-                    pushErrorTable(sb, new String(b, p, eol - p, StandardCharsets.ISO_8859_1), true);
+                    pushErrorTable(sb, L, new String(b, p, eol - p, StandardCharsets.ISO_8859_1), true);
                 }
                 return eol + 2;
             }
@@ -407,7 +406,7 @@ final class LuaReplies {
                         Lua.createtable(L, (int) Math.min(n, 1 << 20), 0);
                     }
                     for (int j = 0; j < n; j++) {
-                        q = pushReply(sb, b, q, push);
+                        q = pushReply(sb, L, b, q, push);
                         if (push) {
                             Lua.rawseti(L, -2, j + 1);
                         }
@@ -421,9 +420,9 @@ final class LuaReplies {
                     Lua.createtable(L, 0, (int) Math.min(n, 1 << 20));
                 }
                 for (int j = 0; j < n; j++) {
-                    q = pushReply(sb, b, q, push);
+                    q = pushReply(sb, L, b, q, push);
                     if (type == '%') {
-                        q = pushReply(sb, b, q, push);
+                        q = pushReply(sb, L, b, q, push);
                     } else if (push) {
                         Lua.pushboolean(L, true);
                     }
@@ -490,9 +489,9 @@ final class LuaReplies {
                 long n = parseLong(b, p + 1, eol);
                 int q = eol + 2;
                 for (long j = 0; j < 2 * n; j++) {
-                    q = pushReply(sb, b, q, false);
+                    q = pushReply(sb, L, b, q, false);
                 }
-                return pushReply(sb, b, q, push);
+                return pushReply(sb, L, b, q, push);
             }
             default -> throw new IllegalStateException("unexpected reply type '" + (char) type + "'");
         }
@@ -511,8 +510,7 @@ final class LuaReplies {
      * Redis luaPushErrorBuff: "-CODE message" keeps its code, anything else gets ERR; CR/LF at
      * the ends are trimmed. {@code fromCommand} marks errors already counted in the error stats.
      */
-    static void pushErrorTable(LuaSandbox sb, String err, boolean fromCommand) {
-        MemorySegment L = sb.L;
+    static void pushErrorTable(LuaSandbox sb, MemorySegment L, String err, boolean fromCommand) {
         Lua.checkstack(L, 4);
         Lua.createtable(L, 0, 2);
         LuaStrings.push(L, LuaStrings.ERR);

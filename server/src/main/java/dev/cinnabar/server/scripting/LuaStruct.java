@@ -104,8 +104,7 @@ final class LuaStruct {
                     return;
                 }
                 default:
-                    throw new LuaException("bad argument #1 to '" + fname + "' (invalid format option '"
-                            + (char) (opt & 0xFF) + "')");
+                    throw LuaException.arg(1, "invalid format option '" + (char) (opt & 0xFF) + "'");
             }
         }
     }
@@ -182,7 +181,7 @@ final class LuaStruct {
                         size = str.length;
                     }
                     if (str.length < size) {
-                        throw new LuaException("bad argument #" + arg + " to 'pack' (string too short)");
+                        throw LuaException.arg(arg, "string too short");
                     }
                     b.write(str, 0, (int) size);
                     if (opt == 's') {
@@ -222,7 +221,7 @@ final class LuaStruct {
             pos = (long) checkNumber(L, 3, "unpack");
         }
         if (pos <= 0) {
-            throw new LuaException("bad argument #3 to 'unpack' (offset must be 1 or greater)");
+            throw LuaException.arg(3, "offset must be 1 or greater");
         }
         pos--;
         Lua.settop(L, 2);
@@ -231,7 +230,7 @@ final class LuaStruct {
             long size = f.optsize(opt);
             pos += f.toalign(pos, opt, size);
             if (!(size <= ld && pos <= ld - size)) {
-                throw new LuaException("bad argument #2 to 'unpack' (data string too short)");
+                throw LuaException.arg(2, "data string too short");
             }
             if (!Lua.checkstack(L, 1)) {
                 throw new LuaException("stack overflow (too many results)");
@@ -281,7 +280,7 @@ final class LuaStruct {
                         size = (long) Lua.tonumber(L, -1);
                         Lua.pop(L, 1);
                         if (!(size <= ld && pos <= ld - size)) {
-                            throw new LuaException("bad argument #2 to 'unpack' (data string too short)");
+                            throw LuaException.arg(2, "data string too short");
                         }
                     }
                     s.pushBytes(L, data, (int) pos, (int) size);
@@ -316,9 +315,9 @@ final class LuaStruct {
             long size = f.optsize(opt);
             pos += f.toalign(pos, opt, size);
             if (opt == 's') {
-                throw new LuaException("bad argument #1 to 'size' (option 's' has no fixed size)");
+                throw LuaException.arg(1, "option 's' has no fixed size");
             } else if (opt == 'c' && size == 0) {
-                throw new LuaException("bad argument #1 to 'size' (option 'c0' has no fixed size)");
+                throw LuaException.arg(1, "option 'c0' has no fixed size");
             }
             if (!((opt >= 'a' && opt <= 'z') || (opt >= 'A' && opt <= 'Z') || (opt >= '0' && opt <= '9'))) {
                 f.control(s, opt);

@@ -695,7 +695,7 @@ public final class Scripting {
         int argc = Lua.gettop(L);
         if (argc == 0) {
             Lua.settop(L, 0);
-            LuaReplies.pushErrorTable(vm, "Please specify at least one argument for this redis lib call", false);
+            LuaReplies.pushErrorTable(vm, L, "Please specify at least one argument for this redis lib call", false);
             return failed(raise);
         }
         Client sc = run.client;
@@ -721,12 +721,12 @@ public final class Scripting {
         }
         Lua.settop(L, 0);
         if (bad) {
-            LuaReplies.pushErrorTable(vm, "Lua redis lib command arguments must be strings or integers", false);
+            LuaReplies.pushErrorTable(vm, L, "Lua redis lib command arguments must be strings or integers", false);
             return failed(raise);
         }
         String err = execute(run, sc);
         if (err != null) {
-            LuaReplies.pushErrorTable(vm, err, true);
+            LuaReplies.pushErrorTable(vm, L, err, true);
             return failed(raise);
         }
         ByteBuf out = sc.reply.take();
@@ -745,7 +745,7 @@ public final class Scripting {
                 at = 0;
             }
             boolean error = b[at] == '-';
-            LuaReplies.pushReply(vm, b, at, true);
+            LuaReplies.pushReply(vm, L, b, at, true);
             return failed(raise && error);
         } finally {
             (run.eval ? evalBuffers : functionBuffers).recycle(out);

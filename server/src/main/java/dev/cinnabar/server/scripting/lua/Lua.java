@@ -216,6 +216,8 @@ public final class Lua {
     // struct lua_Debug (LP64): int event; const char *name, *namewhat, *what, *source;
     // int currentline, nups, linedefined, lastlinedefined; char short_src[60]; int i_ci.
     public static final long DEBUG_SIZE = 120;
+    public static final long DEBUG_NAME = 8;
+    public static final long DEBUG_NAMEWHAT = 16;
     public static final long DEBUG_WHAT = 24;
     public static final long DEBUG_SOURCE = 32;
     public static final long DEBUG_CURRENTLINE = 40;

@@ -65,17 +65,27 @@ public final class LuaState implements AutoCloseable {
             super(message, null, false, false);
             this.table = table;
             this.onStack = false;
+            this.arg = -1;
         }
+
+        /** luaL_argerror's "bad argument #n to 'f' (msg)", the name as the caller called it. */
+        public final int arg;
 
         /** The value on top of the stack is the error. */
         public static LuaException onStack() {
-            return new LuaException();
+            return new LuaException(null, false, true, 0);
         }
 
-        private LuaException() {
-            super(null, null, false, false);
-            this.table = false;
-            this.onStack = true;
+        /** A bad argument {@code n} (luaL_argerror): the function's name is added when raised. */
+        public static LuaException arg(int n, String msg) {
+            return new LuaException(msg, false, false, n);
+        }
+
+        private LuaException(String message, boolean table, boolean onStack, int arg) {
+            super(message, null, false, false);
+            this.table = table;
+            this.onStack = onStack;
+            this.arg = arg;
         }
     }
 
@@ -298,6 +308,10 @@ public final class LuaState implements AutoCloseable {
      * luaError), or a string prefixed with the caller's position (luaL_error).
      */
     private int fail(MemorySegment L, LuaException e, boolean marked) {
+        String message = e.getMessage();
+        if (e.arg >= 0) {
+            message = argError(L, e.arg, message, marked);
+        }
         boolean where = fillCaller(L, 1);
         String source = where ? callerSource() : null;
         int line = where ? callerLine() : -1;
@@ -312,10 +326,12 @@ public final class LuaState implements AutoCloseable {
                 pushErrorTable(L, e.getMessage());
             } else {
                 String prefix = where && line > 0 ? callerShortSrc() + ":" + line + ": " : "";
-                pushString(L, prefix + e.getMessage());
+                pushString(L, prefix + message);
             }
         }
-        if (marked) {
+        MemorySegment hook = marked ? MemorySegment.NULL : Lua.gethook(L);
+        if (marked || hook.equals(MemorySegment.NULL)) {
+            // (A thread without the sandbox hook cannot raise it: it gets the marked form.)
             Lua.pushlightuserdata(L, ERROR_MARK);
             Lua.insert(L, 1);
             return 2;
@@ -326,8 +342,30 @@ public final class LuaState implements AutoCloseable {
         pendingLine = line;
         armed = true;
         // Raise it before the caller's next instruction (the sandbox hook does it).
-        Lua.sethook(L, Lua.gethook(L), Lua.MASKCOUNT, 1);
+        Lua.sethook(L, hook, Lua.MASKCOUNT, 1);
         return 0;
+    }
+
+    private static final MemorySegment N = Arena.global().allocateFrom("n");
+
+    /**
+     * luaL_argerror: the running C function's name comes from its caller's call instruction
+     * ('?' when called from C, as from pcall); a method call does not count self.
+     */
+    private String argError(MemorySegment L, int n, String msg, boolean marked) {
+        String name = null;
+        String namewhat = null;
+        if (!marked && Lua.getstack(L, 0, debug) && Lua.getinfo(L, N, debug)) {
+            name = cstr(debug.get(ADDRESS, Lua.DEBUG_NAME));
+            namewhat = cstr(debug.get(ADDRESS, Lua.DEBUG_NAMEWHAT));
+        }
+        if ("method".equals(namewhat)) {
+            n--;
+            if (n == 0) {
+                return "calling '" + name + "' on bad self (" + msg + ")";
+            }
+        }
+        return "bad argument #" + n + " to '" + (name == null ? "?" : name) + "' (" + msg + ")";
     }
 
     /** Pushes the error a Java function left to be raised, once; false if there is none. */

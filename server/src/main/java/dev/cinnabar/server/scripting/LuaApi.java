@@ -40,6 +40,10 @@ final class LuaApi {
             return 0;
         });
         m.put("register_function", FunctionLoader::registerFunction);
+        m.put("string.find", (s, L) -> patternFunction(s, L, vm(s).findRef));
+        m.put("string.match", (s, L) -> patternFunction(s, L, vm(s).matchRef));
+        m.put("string.gmatch", (s, L) -> patternFunction(s, L, vm(s).gmatchRef));
+        m.put("string.gsub", (s, L) -> patternFunction(s, L, vm(s).gsubRef));
         m.put("coroutine.create", (s, L) -> coroutine(s, L, "create", false));
         m.put("coroutine.wrap", (s, L) -> coroutine(s, L, "wrap", true));
     }
@@ -186,6 +190,59 @@ final class LuaApi {
         }
         return 1;
     }
+
+    /**
+     * Lua's pattern matcher recurses in C once per quantified item or capture of a pattern, with
+     * no limit in Lua 5.1: a pattern of a few hundred thousand items overflows the native stack
+     * and takes the process down (Redis too). Patterns with more than this many such items are
+     * refused with Lua 5.2's "pattern too complex"; real patterns are far below it.
+     */
+    static final int MAX_PATTERN_ITEMS = 4000;
+
+    /**
+     * string.find / match / gmatch / gsub: Lua's own, called from here once the pattern is
+     * known to be safe. Their errors are re-raised at the script's line, as Lua reports them.
+     */
+    private static int patternFunction(LuaState s, MemorySegment L, int originalRef) throws LuaException {
+        int n = Lua.gettop(L);
+        if (n >= 2 && Lua.type(L, 2) == Lua.TSTRING) {
+            MemorySegment p = Lua.tostringNoAlloc(L, 2, s.lenOut);
+            long len = s.lastLength();
+            if (len > MAX_PATTERN_ITEMS) {
+                MemorySegment pat = p.reinterpret(len);
+                int items = 0;
+                for (long i = 0; i < len; i++) {
+                    byte b = pat.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i);
+                    if (b == '?' || b == '*' || b == '+' || b == '-' || b == '(' || b == ')') {
+                        items++;
+                    }
+                }
+                if (items > MAX_PATTERN_ITEMS) {
+                    throw new LuaException("pattern too complex");
+                }
+            }
+        }
+        Lua.rawgeti(L, Lua.REGISTRYINDEX, originalRef);
+        Lua.insert(L, 1);
+        if (s.pcall(n, Lua.MULTRET, 0) == Lua.OK) {
+            return Lua.gettop(L);
+        }
+        if (Lua.type(L, -1) == Lua.TSTRING) {
+            String msg = s.toJavaString(L, -1);
+            java.util.regex.Matcher m = BAD_ARG.matcher(msg);
+            if (m.matches()) {
+                // Called from here, Lua could not name the function: name it as the script did.
+                throw LuaException.arg(Integer.parseInt(m.group(1)), m.group(2));
+            }
+            if (!msg.contains(":")) {
+                throw new LuaException(msg); // the matcher's own error: add the script's position
+            }
+        }
+        throw LuaException.onStack();
+    }
+
+    private static final java.util.regex.Pattern BAD_ARG =
+            java.util.regex.Pattern.compile("bad argument #(\\d+) to '\\?' \\((.*)\\)", java.util.regex.Pattern.DOTALL);
 
     /** redis.log(level, ...): Redis luaLogCommand. */
     private static int log(LuaState s, MemorySegment L) throws LuaException {

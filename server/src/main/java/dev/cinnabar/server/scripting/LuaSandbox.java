@@ -36,6 +36,11 @@ public final class LuaSandbox implements AutoCloseable {
     /** The count hook function and debug.sethook, for new coroutines. */
     final int hookRef;
     final int sethookRef;
+    /** Lua's own string.find / match / gmatch / gsub, called by our guards. */
+    final int findRef;
+    final int matchRef;
+    final int gmatchRef;
+    final int gsubRef;
     /** Lua's coroutine.wrap closure function (auxwrap). */
     final MemorySegment auxwrap;
     /** FUNCTION engine only: the library API table and the metatable of the function globals. */
@@ -65,6 +70,10 @@ public final class LuaSandbox implements AutoCloseable {
             resethookRef = refField(internals, "resethook");
             hookRef = refField(internals, "hook");
             sethookRef = refField(internals, "sethook");
+            findRef = refField(internals, "find");
+            matchRef = refField(internals, "match");
+            gmatchRef = refField(internals, "gmatch");
+            gsubRef = refField(internals, "gsub");
             getField(internals, "auxwrap");
             auxwrap = Lua.tocfunction(L, -1);
             Lua.pop(L, 1);

@@ -74,6 +74,13 @@ local auxwrap = coroutine.wrap(function() end)
 coroutine.create = java('coroutine.create')
 coroutine.wrap = java('coroutine.wrap')
 
+-- The pattern functions check the pattern first (Java: deep patterns overflow C's stack).
+local find, match, gmatch, gsub = string.find, string.match, string.gmatch, string.gsub
+string.find = java('string.find')
+string.match = java('string.match')
+string.gmatch = java('string.gmatch')
+string.gsub = java('string.gsub')
+
 -- ---- pcall (Redis luaRedisPcall): an error table from redis.call becomes its message --------
 
 local lpcall, lxpcall = pcall, xpcall
@@ -199,7 +206,8 @@ loadfile, dofile, print, newproxy = nil, nil, nil, nil
 
 local handler = J.handler
 local internals = {handler = handler, resethook = resethook, noglobal = noglobal, hook = hook,
-                   sethook = sethook, auxwrap = auxwrap}
+                   sethook = sethook, auxwrap = auxwrap, find = find, match = match, gmatch = gmatch,
+                   gsub = gsub}
 
 if functions then
   -- What library code sees while FUNCTION LOAD runs it: only redis.register_function, the

@@ -151,6 +151,20 @@ class ScriptSafetyTest {
     }
 
     @Test
+    void deepPatternsAreRefusedBeforeTheyOverflowTheNativeStack() throws Exception {
+        try (RespClient c = client()) {
+            // Lua 5.1's matcher recurses once per quantified item: 300000 of them would overflow
+            // the C stack of the event loop thread (and crash the process).
+            assertThat(c.call("eval", "return string.find(string.rep('a', 300000), string.rep('a?', 300000))", "0")
+                    .toString()).startsWith("-ERR user_script:1: pattern too complex");
+            assertThat(c.call("eval", "return ('x'):rep(5000):gsub(('x-'):rep(5000), '')", "0").toString())
+                    .contains("pattern too complex");
+            assertThat(c.call("eval", "return #string.gsub(string.rep('a', 100000), 'a', 'b')", "0")).isEqualTo(100000L);
+            assertAlive(c);
+        }
+    }
+
+    @Test
     void commandArgumentsKeepPrecision() throws Exception {
         try (RespClient c = client()) {
             assertThat(c.call("eval", "redis.call('set', 'n', 9007199254740991) return redis.call('get', 'n')", "0"))

@@ -75,4 +75,11 @@ public interface ClientConnection {
      * loop without the server lock. Separate from the hooks of clients blocked on keys.
      */
     default void resumePostponed() {}
+
+    /**
+     * A script running past busy-reply-threshold blocks this client's event loop: reads what the
+     * client sent and runs it (it gets BUSY, or runs an allow-busy command such as SCRIPT KILL),
+     * then flushes the replies. Called on the client's event loop with the server lock held.
+     */
+    default void serveWhileBusy() {}
 }

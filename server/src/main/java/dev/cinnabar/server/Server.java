@@ -57,6 +57,8 @@ public final class Server implements AutoCloseable {
             new dev.cinnabar.server.scripting.FunctionLibraries();
     /** Key eviction under maxmemory. */
     public final dev.cinnabar.server.memory.Eviction eviction;
+    /** EVAL / FCALL engine: script cache, Lua interpreters, the running script. */
+    public final dev.cinnabar.server.scripting.Scripting scripting = new dev.cinnabar.server.scripting.Scripting(this);
     public final String runId;
     public final long startMillis;
     public final long startMonoMicros;
@@ -169,6 +171,11 @@ public final class Server implements AutoCloseable {
         }
         try {
             runLocked(() -> {
+                if (scripting.running() != null) {
+                    // A script past busy-reply-threshold lent us the lock: like Redis while a
+                    // script is busy, no expiry, rehashing or timeouts until it ends.
+                    return;
+                }
                 long start = clock.monoMicros();
                 cronLoops++;
                 pause.update();

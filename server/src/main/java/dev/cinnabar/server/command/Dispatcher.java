@@ -102,6 +102,11 @@ public final class Dispatcher {
                     + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
             return;
         }
+        if (server.scripting.busy() && !cmd.has(CommandFlags.ALLOW_BUSY)) {
+            // A script runs past busy-reply-threshold (Redis isInsideYieldingLongCommand).
+            reject(c, cmd, server.scripting.busyError());
+            return;
+        }
         if (server.tracking.clients() > 0) {
             // Redis processCommand keeps the tracking table within tracking-table-max-keys before
             // every command; invalidations for this client go before this command's reply.
@@ -123,7 +128,7 @@ public final class Dispatcher {
         call(c);
         // Redis handleClientsBlockedOnKeys: after each command (EXEC as a whole), serve the
         // clients blocked on keys it made ready.
-        if (server.blocking.hasReady()) {
+        if (server.blocking.hasReady() && server.scripting.running() == null) {
             server.blocking.handleReady();
         }
     }
@@ -134,7 +139,10 @@ public final class Dispatcher {
         boolean wasErred = c.erred;
         c.erred = false;
         long start = server.clock.monoMicros();
-        c.now = server.clock.millis();
+        if ((c.flags & Client.SCRIPT) == 0) {
+            // Commands of a script keep the script's time: keys do not expire while it runs.
+            c.now = server.clock.millis();
+        }
         c.redactedArgs = 0;
         int prev = c.flags & Client.EXECUTING;
         c.flags |= Client.EXECUTING;

@@ -49,6 +49,7 @@ public final class SpecLoader {
         "string",
         "keyspace",
         "function",
+        "scripting",
         "memory",
         "hash",
         "bitmap",

@@ -20,6 +20,7 @@ public final class Families {
         DebugFamily.register(t);
         IntrospectionFamily.register(t);
         FunctionFamily.register(t);
+        ScriptingFamily.register(t);
         MemoryFamily.register(t);
         PubSubFamily.register(t);
         SetFamily.register(t);

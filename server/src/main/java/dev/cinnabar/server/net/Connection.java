@@ -213,6 +213,66 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
         flushPending();
     }
 
+    /**
+     * Reads the socket directly while a script blocks this event loop past busy-reply-threshold
+     * (Netty cannot run while we are inside a handler), runs what arrived and flushes. Only the
+     * epoll transport exposes the descriptor; with NIO the client waits for the script instead.
+     * Reading until EAGAIN keeps the edge-triggered readiness consistent for Netty afterwards.
+     */
+    @Override
+    public void serveWhileBusy() {
+        if (client == null || closing || batch != null || !(channel instanceof EpollSocketChannel ep)
+                || !ep.isActive()) {
+            return;
+        }
+        ByteBuf buf = cumulation;
+        boolean fresh = buf == null;
+        int total = 0;
+        try {
+            while (true) {
+                if (buf == null) {
+                    buf = channel.alloc().buffer(4096);
+                }
+                buf.ensureWritable(4096);
+                java.nio.ByteBuffer nio = buf.internalNioBuffer(buf.writerIndex(), buf.writableBytes());
+                int n = ep.fd().read(nio, nio.position(), nio.limit());
+                if (n <= 0) {
+                    break; // EAGAIN, or EOF (Netty closes the channel once the script is done)
+                }
+                buf.writerIndex(buf.writerIndex() + n);
+                total += n;
+            }
+        } catch (java.io.IOException e) {
+            // A reset connection: Netty reports it after the script.
+        }
+        if (total == 0) {
+            if (fresh && buf != null) {
+                buf.release();
+            }
+            return;
+        }
+        cumulation = buf;
+        server.lock.enter();
+        try {
+            server.stats.totalNetInputBytes += total;
+            server.stats.totalReadsProcessed++;
+            batch = buf;
+            batchStart = buf.readerIndex();
+            processInput(buf);
+            if (client.has(Client.BLOCKED)) {
+                shared = true;
+            }
+        } finally {
+            batch = null;
+            server.lock.exit();
+        }
+        if (!buf.isReadable() || closing) {
+            buf.release();
+            cumulation = null;
+        }
+        flushPending();
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         flushPending();

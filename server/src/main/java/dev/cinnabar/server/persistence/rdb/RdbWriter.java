@@ -128,7 +128,11 @@ public final class RdbWriter {
             aux("repl-offset", repl.offset());
         }
         aux("aof-base", 0);
-        // Function libraries would follow here (RDB_OPCODE_FUNCTION2) once FUNCTION LOAD exists.
+        // Function libraries, each as its code (Redis rdbSaveFunctions).
+        for (byte[] code : server.functions.codes()) {
+            out.write(FunctionsPayload.OPCODE_FUNCTION2);
+            writeString(code, 0, code.length);
+        }
         MaxmemoryPolicy policy = server.config.memory.maxmemoryPolicy.get();
         boolean saveLru = policy == MaxmemoryPolicy.ALLKEYS_LRU || policy == MaxmemoryPolicy.VOLATILE_LRU;
         boolean saveLfu = policy == MaxmemoryPolicy.ALLKEYS_LFU || policy == MaxmemoryPolicy.VOLATILE_LFU;

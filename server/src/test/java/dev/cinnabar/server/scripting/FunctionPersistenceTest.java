@@ -74,4 +74,28 @@ class FunctionPersistenceTest {
             s.close();
         }
     }
+
+    /** DEBUG RELOAD saves and loads the libraries with the keys (functions.tcl "debug reload"). */
+    @Test
+    void debugReloadKeepsLibrariesAndRefusesDuplicatesWithoutMerge() throws Exception {
+        Server s = TestServers.start(new ServerClock(), "enable-debug-command yes\n");
+        try (RespClient c = new RespClient(s.port())) {
+            assertThat(c.call("function", "load", LIB)).isEqualTo("persisted");
+            c.call("set", "k", "v");
+            assertThat(c.call("debug", "reload")).isEqualTo("OK");
+            assertThat(c.call("fcall", "hello", "0", "again")).isEqualTo("hello again");
+            assertThat(c.call("get", "k")).isEqualTo("v");
+            // NOFLUSH keeps the library, so loading it again collides: Redis's error, nothing lost.
+            c.call("del", "k");
+            assertThat(String.valueOf(c.call("debug", "reload", "noflush")))
+                    .contains("Error trying to load the RDB dump");
+            assertThat(c.call("fcall", "hello", "0", "x")).isEqualTo("hello x");
+            // MERGE replaces it.
+            assertThat(c.call("debug", "reload", "noflush", "merge")).isEqualTo("OK");
+            assertThat(c.call("fcall_ro", "ro", "0")).isEqualTo(1L);
+            assertThat((List<?>) c.call("function", "list")).hasSize(1);
+        } finally {
+            s.close();
+        }
+    }
 }

@@ -43,6 +43,11 @@ public final class Client {
      * that cannot wait set it; such commands then answer as if they had timed out.
      */
     public static final int DENY_BLOCKING = 1 << 18;
+    /**
+     * An attached replica (Redis CLIENT_SLAVE, set by SYNC/PSYNC): it receives the replication
+     * stream, may not touch the keyspace, and is disconnected if a command of its produces a reply.
+     */
+    public static final int REPLICA = 1 << 19;
 
     public final Server server;
     public final long id;

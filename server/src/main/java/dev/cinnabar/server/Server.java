@@ -46,6 +46,8 @@ public final class Server implements AutoCloseable {
     public final dev.cinnabar.server.blocking.Blocking blocking;
     public final dev.cinnabar.server.scripting.FunctionLibraries functions =
             new dev.cinnabar.server.scripting.FunctionLibraries();
+    /** Replicas, the replication stream and command propagation. */
+    public final dev.cinnabar.server.replication.Replication replication;
     public final String runId;
     public final long startMillis;
     public final long startMonoMicros;
@@ -56,6 +58,7 @@ public final class Server implements AutoCloseable {
     /** The port bound at start-up (the ephemeral one when configured as 0). */
     private int startPort;
     private volatile boolean stopped;
+    private long lastReplicationCron;
     /** Number of cron ticks since start (Redis cronloops). */
     public long cronLoops;
     /** Unix time (s) of the last successful save (LASTSAVE); the start time until persistence exists. */
@@ -76,6 +79,7 @@ public final class Server implements AutoCloseable {
             dbs[i] = new Database(this, i);
         }
         this.expiry = new Expiry(this);
+        this.replication = new dev.cinnabar.server.replication.Replication(this);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
@@ -145,6 +149,12 @@ public final class Server implements AutoCloseable {
                 cronLoops++;
                 expiry.activeCycle();
                 blocking.cron();
+                // Redis runs replicationCron once a second.
+                long now = clock.millis();
+                if (now - lastReplicationCron >= 1000) {
+                    lastReplicationCron = now;
+                    replication.cron();
+                }
                 for (Database db : dbs) {
                     db.rehashStep();
                 }
@@ -353,6 +363,7 @@ public final class Server implements AutoCloseable {
     void onClientClosed(Client c) {
         transactions.discard(c);
         blocking.clientClosed(c);
+        replication.clientClosed(c);
     }
 
     /** Applies loglevel / logfile (at start-up and after CONFIG SET). */

@@ -288,6 +288,18 @@ public final class Transactions {
         return n;
     }
 
+    /** The union of the queued commands' flags (Redis mstate.cmd_flags). */
+    public long queuedFlags(Client c) {
+        if (c.multiState == null) {
+            return 0;
+        }
+        long f = 0;
+        for (Command cmd : ((State) c.multiState).queuedCmds) {
+            f |= cmd.spec.flags();
+        }
+        return f;
+    }
+
     public int queuedCount(Client c) {
         return c.multiState == null ? 0 : ((State) c.multiState).queuedCmds.size();
     }

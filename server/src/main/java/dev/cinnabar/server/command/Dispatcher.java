@@ -4,6 +4,7 @@ import dev.cinnabar.resp.ArgList;
 import dev.cinnabar.server.Client;
 import dev.cinnabar.server.Errors;
 import dev.cinnabar.server.Server;
+import dev.cinnabar.server.replication.Propagation;
 
 /**
  * Runs requests: the checks Redis's processCommand makes before a command may run (existence,
@@ -21,6 +22,17 @@ public final class Dispatcher {
 
     /** Processes the request in {@code c.args}. */
     public void process(Client c) {
+        if (c.has(Client.REPLICA)) {
+            // A replica reads the replication stream on this connection: Redis 7.2 drops a
+            // replica whose command would put a reply into it.
+            int mark = c.reply.pending();
+            dispatch(c);
+            if (c.reply.pending() != mark) {
+                c.reply.truncate(mark);
+                server.replication.replicaReplied(c);
+            }
+            return;
+        }
         if ((c.flags & (Client.REPLY_OFF | Client.REPLY_SKIP)) == 0) {
             dispatch(c);
         } else {
@@ -68,6 +80,18 @@ public final class Dispatcher {
             reject(c, cmd, Errors.NOT_ALLOWED_IN_MULTI);
             return;
         }
+        // EXEC counts as a write (or read) when its queued commands do (Redis mstate.cmd_flags).
+        long flags = c.has(Client.MULTI) && cmd.name().equals("exec") ? server.transactions.queuedFlags(c) : 0;
+        if ((cmd.has(CommandFlags.WRITE) || (flags & CommandFlags.WRITE) != 0)
+                && !server.replication.enoughGoodReplicas()) {
+            reject(c, cmd, NOREPLICAS);
+            return;
+        }
+        if (c.has(Client.REPLICA) && (cmd.has(CommandFlags.WRITE | CommandFlags.READONLY | CommandFlags.MAY_REPLICATE)
+                || (flags & (CommandFlags.WRITE | CommandFlags.READONLY | CommandFlags.MAY_REPLICATE)) != 0)) {
+            reject(c, cmd, "ERR Replica can't interact with the keyspace");
+            return;
+        }
         if (c.has(Client.MULTI) && server.transactions.queues(cmd)) {
             server.transactions.queue(c, cmd);
             return;
@@ -90,6 +114,12 @@ public final class Dispatcher {
         c.redactedArgs = 0;
         int prev = c.flags & Client.EXECUTING;
         c.flags |= Client.EXECUTING;
+        // Recording for replicas costs nothing while none is attached.
+        Propagation propagation = server.replication.propagation;
+        boolean propagating = propagation.active();
+        if (propagating) {
+            propagation.enter();
+        }
         try {
             cmd.handler.run(c);
         } catch (RuntimeException e) {
@@ -101,6 +131,9 @@ public final class Dispatcher {
             c.error("ERR internal error while executing '" + cmd.fullName() + "': " + e.getClass().getSimpleName());
         } finally {
             c.flags = (c.flags & ~Client.EXECUTING) | prev;
+            if (propagating) {
+                propagation.exit(c);
+            }
         }
         long duration = server.clock.monoMicros() - start;
         if (c.has(Client.BLOCKED)) {
@@ -124,8 +157,16 @@ public final class Dispatcher {
             cmd.rejectedCalls++;
         }
         server.transactions.flagDirty(c);
+        if (cmd != null && cmd.name().equals("exec") && c.has(Client.MULTI)) {
+            // Redis execCommandAbort: a rejected EXEC ends the transaction.
+            server.transactions.discard(c);
+            c.error("EXECABORT Transaction discarded because of: " + err);
+            return;
+        }
         c.error(err);
     }
+
+    static final String NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
 
     /** Redis commandCheckExistence's two messages. */
     private String unknownCommand(ArgList a) {

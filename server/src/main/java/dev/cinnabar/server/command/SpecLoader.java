@@ -55,6 +55,7 @@ public final class SpecLoader {
         "set",
         "zset",
         "list",
+        "replication",
     };
 
     private static volatile List<CommandSpec> cached;

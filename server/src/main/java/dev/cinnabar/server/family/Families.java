@@ -24,5 +24,6 @@ public final class Families {
         SetFamily.register(t);
         ZSetFamily.register(t);
         ZSetBlocking.register(t);
+        ReplicationFamily.register(t);
     }
 }

@@ -8,6 +8,7 @@ import dev.cinnabar.server.Client;
 import dev.cinnabar.server.command.CommandTable;
 import dev.cinnabar.server.config.ClientOutputBufferLimitParam.ClientClass;
 import dev.cinnabar.server.config.EncodingParams;
+import dev.cinnabar.server.replication.Propagation;
 import dev.cinnabar.server.type.HashValue;
 import dev.cinnabar.server.type.HashValue.PairVisitor;
 import dev.cinnabar.server.util.LongDouble;
@@ -263,8 +264,14 @@ public final class HashFamily {
         set(c, h, 2, text, 0, text.length);
         c.reply.bulk(text);
         modified(c);
-        // Propagated as HSET key field <text> once replication exists, as Redis does.
+        Propagation p = c.server.replication.propagation;
+        if (p.active()) {
+            // Replicated as HSET key field <result>, so float formatting never diverges.
+            p.rewrite(HSET, c.argCopy(1), c.argCopy(2), text);
+        }
     }
+
+    private static final byte[] HSET = Ascii.bytes("HSET");
 
     // ---- reads ------------------------------------------------------------------------------
 

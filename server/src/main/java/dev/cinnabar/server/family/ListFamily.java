@@ -6,6 +6,7 @@ import dev.cinnabar.server.Client;
 import dev.cinnabar.server.Errors;
 import dev.cinnabar.server.blocking.Blocking;
 import dev.cinnabar.server.command.CommandTable;
+import dev.cinnabar.server.replication.Propagation;
 import dev.cinnabar.server.type.ListValue;
 
 /**
@@ -172,6 +173,11 @@ public final class ListFamily {
     private static void popRangeWithKey(Client c, int keyArg, ListValue l, boolean head, long count) {
         long llen = l.length();
         long n = Math.min(count, llen);
+        Propagation p = c.server.replication.propagation;
+        if (p.active()) {
+            // LMPOP and BLMPOP replicate as [LR]POP key count, with the count actually popped.
+            p.rewrite(head ? LPOP : RPOP, c.argCopy(keyArg), Ascii.longBytes(n));
+        }
         c.reply.arrayLen(2);
         c.reply.bulk(c.argData(), c.argOff(keyArg), c.argLen(keyArg));
         rangeReply(c, l, head ? 0 : -n, head ? n - 1 : -1, !head);
@@ -365,6 +371,11 @@ public final class ListFamily {
             c.reply.bulk(cur.array(), cur.offset(), cur.length());
             l.pop(head);
             removedFrom(c, keyArg, l);
+            Propagation p = c.server.replication.propagation;
+            if (p.active()) {
+                // Replicated as the non-blocking pop it turned out to be.
+                p.rewrite(head ? LPOP : RPOP, c.argCopy(keyArg));
+            }
             return;
         }
         if (!Blocking.mayBlock(c)) {
@@ -463,7 +474,21 @@ public final class ListFamily {
         // Keyspace notification (lpush/rpush on the destination) goes here once they exist.
         c.reply.bulk(value);
         removedFrom(c, 1, src);
+        Propagation p = c.server.replication.propagation;
+        if (p.active()) {
+            // The blocking forms replicate as their non-blocking counterparts.
+            if (c.cmd.name().equals("blmove")) {
+                p.rewrite(LMOVE, c.argCopy(1), c.argCopy(2), c.argCopy(3), c.argCopy(4));
+            } else if (c.cmd.name().equals("brpoplpush")) {
+                p.rewrite(RPOPLPUSH, c.argCopy(1), c.argCopy(2));
+            }
+        }
     }
+
+    private static final byte[] LPOP = Ascii.bytes("LPOP");
+    private static final byte[] RPOP = Ascii.bytes("RPOP");
+    private static final byte[] LMOVE = Ascii.bytes("LMOVE");
+    private static final byte[] RPOPLPUSH = Ascii.bytes("RPOPLPUSH");
 
     // ---- reads --------------------------------------------------------------------------------
 

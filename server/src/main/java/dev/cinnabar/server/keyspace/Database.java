@@ -322,8 +322,12 @@ public final class Database {
         server.blocking.databaseReplaced(other, this);
     }
 
-    /** Signals that a key changed (Redis signalModifiedKey: WATCH, later client tracking). */
+    /**
+     * Signals that a command changed a key (Redis signalModifiedKey: WATCH, later client
+     * tracking), and counts the change: a command whose run counted none is not propagated.
+     */
     public void modified(byte[] k, int off, int len) {
+        server.stats.keyspaceChanges++;
         server.transactions.touch(id, k, off, len);
     }
 
@@ -341,7 +345,9 @@ public final class Database {
     private void expiredSideEffects(Object e, byte[] k, int off, int len) {
         server.stats.expiredKeys++;
         server.blocking.signalDeleted(this, k, off, len);
-        modified(k, off, len);
+        // Watchers see the key go, but it is no change made by the running command: expiry
+        // propagates its own DEL (Expiry.expired).
+        server.transactions.touch(id, k, off, len);
         server.expiry.expired(this, e);
     }
 

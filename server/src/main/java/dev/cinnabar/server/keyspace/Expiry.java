@@ -141,6 +141,8 @@ public final class Expiry {
      * keyspace notifications and DEL propagation to replicas / AOF hang.
      */
     public void expired(Database db, Object entry) {
-        // Notifications and propagation arrive with the pub/sub and replication work.
+        // Keyspace notifications ("expired") hang here once they exist.
+        server.replication.propagation.expired(db.id, dev.cinnabar.ds.Entries.keyArray(entry),
+                dev.cinnabar.ds.Entries.keyOffset(entry), dev.cinnabar.ds.Entries.keyLength(entry));
     }
 }

@@ -54,7 +54,7 @@ public final class Client {
      * The client scripts run their commands through (Redis CLIENT_SCRIPT): commands whose output
      * order would otherwise be arbitrary make it deterministic (SORT of a set BY a constant).
      */
-    public static final int SCRIPT = 1 << 19;
+    public static final int SCRIPT = 1 << 27;
 
     // Client-side caching (Redis CLIENT_TRACKING*), managed by tracking.Tracking.
     public static final int TRACKING = 1 << 19;
@@ -66,6 +66,11 @@ public final class Client {
     /** CLIENT CACHING YES/NO was given for the next command (or transaction). */
     public static final int TRACKING_CACHING = 1 << 25;
     public static final int TRACKING_NOLOOP = 1 << 26;
+    /**
+     * An attached replica (Redis CLIENT_SLAVE, set by SYNC/PSYNC): it receives the replication
+     * stream, may not touch the keyspace, and is disconnected if a command of its produces a reply.
+     */
+    public static final int REPLICA = 1 << 28;
 
     public final Server server;
     public final long id;

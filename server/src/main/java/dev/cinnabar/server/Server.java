@@ -50,6 +50,8 @@ public final class Server implements AutoCloseable {
     public final dev.cinnabar.server.blocking.Blocking blocking;
     public final dev.cinnabar.server.scripting.FunctionLibraries functions =
             new dev.cinnabar.server.scripting.FunctionLibraries();
+    /** Replicas, the replication stream and command propagation. */
+    public final dev.cinnabar.server.replication.Replication replication;
     public final String runId;
     public final long startMillis;
     public final long startMonoMicros;
@@ -60,6 +62,7 @@ public final class Server implements AutoCloseable {
     /** The port bound at start-up (the ephemeral one when configured as 0). */
     private int startPort;
     private volatile boolean stopped;
+    private long lastReplicationCron;
     /** Number of cron ticks since start (Redis cronloops). */
     public long cronLoops;
     /** Unix time (s) of the last successful save (LASTSAVE); the start time until persistence exists. */
@@ -83,6 +86,7 @@ public final class Server implements AutoCloseable {
         this.pubsub = new dev.cinnabar.server.pubsub.PubSub(this);
         this.pause = new ClientPause(this);
         this.tracking = new dev.cinnabar.server.tracking.Tracking(this);
+        this.replication = new dev.cinnabar.server.replication.Replication(this);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
@@ -154,6 +158,12 @@ public final class Server implements AutoCloseable {
                 pubsub.cron();
                 expiry.activeCycle();
                 blocking.cron();
+                // Redis runs replicationCron once a second.
+                long now = clock.millis();
+                if (now - lastReplicationCron >= 1000) {
+                    lastReplicationCron = now;
+                    replication.cron();
+                }
                 for (Database db : dbs) {
                     db.rehashStep();
                 }
@@ -368,6 +378,7 @@ public final class Server implements AutoCloseable {
         pubsub.clientClosed(c);
         tracking.disable(c);
         pause.forget(c);
+        replication.clientClosed(c);
     }
 
     /**

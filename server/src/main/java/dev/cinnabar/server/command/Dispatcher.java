@@ -4,6 +4,7 @@ import dev.cinnabar.resp.ArgList;
 import dev.cinnabar.server.Client;
 import dev.cinnabar.server.Errors;
 import dev.cinnabar.server.Server;
+import dev.cinnabar.server.replication.Propagation;
 
 /**
  * Runs requests: the checks Redis's processCommand makes before a command may run (existence,
@@ -30,6 +31,17 @@ public final class Dispatcher {
     }
 
     private void processCurrent(Client c) {
+        if (c.has(Client.REPLICA)) {
+            // A replica reads the replication stream on this connection: Redis 7.2 drops a
+            // replica whose command would put a reply into it.
+            int mark = c.reply.pending();
+            dispatch(c);
+            if (c.reply.pending() != mark) {
+                c.reply.truncate(mark);
+                server.replication.replicaReplied(c);
+            }
+            return;
+        }
         if (c.subscriber != null) {
             // Messages published to this client since its last command go before this reply.
             server.pubsub.drain(c);
@@ -97,11 +109,6 @@ public final class Dispatcher {
             reject(c, cmd, Errors.OOM);
             return;
         }
-        if (c.has(Client.PUBSUB) && c.resp() == 2 && !allowedWhileSubscribed(cmd)) {
-            reject(c, cmd, "ERR Can't execute '" + cmd.fullName() + "': only (P|S)SUBSCRIBE / "
-                    + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
-            return;
-        }
         if (server.tracking.clients() > 0) {
             // Redis processCommand keeps the tracking table within tracking-table-max-keys before
             // every command; invalidations for this client go before this command's reply.
@@ -109,6 +116,23 @@ public final class Dispatcher {
             if (c.subscriber != null) {
                 server.pubsub.drain(c);
             }
+        }
+        // EXEC counts as a write (or read) when its queued commands do (Redis mstate.cmd_flags).
+        long queued = c.has(Client.MULTI) && cmd.name().equals("exec") ? server.transactions.queuedFlags(c) : 0;
+        if ((cmd.has(CommandFlags.WRITE) || (queued & CommandFlags.WRITE) != 0)
+                && !server.replication.enoughGoodReplicas()) {
+            reject(c, cmd, NOREPLICAS);
+            return;
+        }
+        if (c.has(Client.PUBSUB) && c.resp() == 2 && !allowedWhileSubscribed(cmd)) {
+            reject(c, cmd, "ERR Can't execute '" + cmd.fullName() + "': only (P|S)SUBSCRIBE / "
+                    + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return;
+        }
+        long keyspaceFlags = CommandFlags.WRITE | CommandFlags.READONLY | CommandFlags.MAY_REPLICATE;
+        if (c.has(Client.REPLICA) && (cmd.has(keyspaceFlags) || (queued & keyspaceFlags) != 0)) {
+            reject(c, cmd, "ERR Replica can't interact with the keyspace");
+            return;
         }
         if (server.pause.postpones(c, cmd)) {
             // Redis blockPostponeClient: nothing is replied; the connection stops reading
@@ -138,6 +162,12 @@ public final class Dispatcher {
         c.redactedArgs = 0;
         int prev = c.flags & Client.EXECUTING;
         c.flags |= Client.EXECUTING;
+        // Recording for replicas costs nothing while none is attached.
+        Propagation propagation = server.replication.propagation;
+        boolean propagating = propagation.active();
+        if (propagating) {
+            propagation.enter();
+        }
         try {
             cmd.handler.run(c);
         } catch (RuntimeException e) {
@@ -149,6 +179,9 @@ public final class Dispatcher {
             c.error("ERR internal error while executing '" + cmd.fullName() + "': " + e.getClass().getSimpleName());
         } finally {
             c.flags = (c.flags & ~Client.EXECUTING) | prev;
+            if (propagating) {
+                propagation.exit(c);
+            }
         }
         long duration = server.clock.monoMicros() - start;
         if (cmd.has(CommandFlags.READONLY)) {
@@ -191,6 +224,8 @@ public final class Dispatcher {
         }
         c.error(err);
     }
+
+    static final String NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
 
     /** RESP2 subscribers may only manage subscriptions, PING, QUIT and RESET (Redis processCommand). */
     private static boolean allowedWhileSubscribed(Command cmd) {

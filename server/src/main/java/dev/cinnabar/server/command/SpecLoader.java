@@ -57,6 +57,7 @@ public final class SpecLoader {
         "zset",
         "list",
         "sort",
+        "replication",
     };
 
     private static volatile List<CommandSpec> cached;

@@ -26,5 +26,6 @@ public final class Families {
         ZSetFamily.register(t);
         ZSetBlocking.register(t);
         SortFamily.register(t);
+        ReplicationFamily.register(t);
     }
 }

@@ -349,9 +349,11 @@ public final class Database {
 
     /**
      * Signals that a key changed (Redis signalModifiedKey): WATCH, and client tracking, for which
-     * the running command's client is the one that changed it (NOLOOP).
+     * the running command's client is the one that changed it (NOLOOP). Also counts the change
+     * (Redis's dirty counter): a command whose run counted none is not propagated to replicas.
      */
     public void modified(byte[] k, int off, int len) {
+        server.stats.keyspaceChanges++;
         server.transactions.touch(id, k, off, len);
         server.tracking.invalidateKey(server.tracking.current(), k, off, len, true);
     }

@@ -145,6 +145,8 @@ public final class Expiry {
     public void expired(Database db, Object entry) {
         server.notify(KeyEvents.EXPIRED, KeyEvents.EXPIRED_EVENT, db.id, Entries.keyArray(entry),
                 Entries.keyOffset(entry), Entries.keyLength(entry));
-        // DEL propagation to replicas and the AOF hangs here once replication exists.
+        // Replicas delete the key too (Redis propagateDeletion), after the notification.
+        server.replication.propagation.expired(db.id, Entries.keyArray(entry), Entries.keyOffset(entry),
+                Entries.keyLength(entry));
     }
 }

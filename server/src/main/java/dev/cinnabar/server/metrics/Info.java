@@ -375,15 +375,15 @@ public final class Info {
         field(sb, "total_net_input_bytes", st.totalNetInputBytes);
         field(sb, "total_net_output_bytes", st.netOutputBytes.sum());
         field(sb, "total_net_repl_input_bytes", 0);
-        field(sb, "total_net_repl_output_bytes", 0);
+        field(sb, "total_net_repl_output_bytes", st.netReplOutputBytes.sum());
         field(sb, "instantaneous_input_kbps", f2((float) m.netInput.get() / 1024));
         field(sb, "instantaneous_output_kbps", f2((float) m.netOutput.get() / 1024));
         field(sb, "instantaneous_input_repl_kbps", f2((float) m.netReplInput.get() / 1024));
         field(sb, "instantaneous_output_repl_kbps", f2((float) m.netReplOutput.get() / 1024));
         field(sb, "rejected_connections", st.rejectedConnections);
-        field(sb, "sync_full", 0);
-        field(sb, "sync_partial_ok", 0);
-        field(sb, "sync_partial_err", 0);
+        field(sb, "sync_full", st.syncFull);
+        field(sb, "sync_partial_ok", st.syncPartialOk);
+        field(sb, "sync_partial_err", st.syncPartialErr);
         field(sb, "expired_keys", st.expiredKeys);
         field(sb, "expired_stale_perc", f2(st.expiredStaleSamples));
         field(sb, "expired_time_cap_reached_count", st.expiredTimeCapReached);
@@ -434,11 +434,11 @@ public final class Info {
     private static void replication(StringBuilder sb, Server s) {
         ServerMetrics m = s.metrics;
         field(sb, "role", "master");
-        field(sb, "connected_slaves", 0);
+        s.replication.infoReplicas(sb);
         field(sb, "master_failover_state", "no-failover");
         field(sb, "master_replid", m.replId);
         field(sb, "master_replid2", m.replId2);
-        field(sb, "master_repl_offset", 0);
+        field(sb, "master_repl_offset", s.replication.offset());
         field(sb, "second_repl_offset", m.secondReplOffset);
         field(sb, "repl_backlog_active", 0);
         field(sb, "repl_backlog_size", s.config.replication.replBacklogSize.get());

@@ -1,0 +1,167 @@
+package dev.cinnabar.server.family;
+
+import dev.cinnabar.resp.Ascii;
+import dev.cinnabar.server.Client;
+import dev.cinnabar.server.command.CommandTable;
+import dev.cinnabar.server.config.ConfigText;
+import dev.cinnabar.server.replication.ReplicaLink;
+import dev.cinnabar.server.replication.Replication;
+
+/**
+ * SYNC, PSYNC and REPLCONF (Redis replication.c syncCommand / replconfCommand): the master side
+ * of the replication handshake. The stream itself is {@code replication.Replication}'s.
+ */
+public final class ReplicationFamily {
+    private ReplicationFamily() {}
+
+    public static void register(CommandTable t) {
+        t.bind("sync", c -> sync(c, false))
+                .bind("psync", c -> sync(c, true))
+                .bind("replconf", ReplicationFamily::replconf);
+    }
+
+    private static final byte[] W_PSYNC = Ascii.bytes("psync");
+    private static final byte[] W_FAILOVER = Ascii.bytes("failover");
+
+    /** SYNC, and PSYNC replid offset (always answered with a full resynchronization for now). */
+    static void sync(Client c, boolean psync) {
+        Replication r = c.server.replication;
+        if (r.isReplica(c)) {
+            return; // already a replica: ignored, as Redis does
+        }
+        if (psync && c.argc() > 3 && c.argIs(0, W_PSYNC) && c.argIs(3, W_FAILOVER)) {
+            c.server.log.notice("Failover request received for replid " + c.argForMessage(1) + ".");
+            c.error("ERR PSYNC FAILOVER can't be sent to a master.");
+            return;
+        }
+        if (c.reply.pending() > 0) {
+            c.error("ERR SYNC and PSYNC are invalid with pending output");
+            return;
+        }
+        ReplicaLink link = r.link(c);
+        if (link.excludeData() && !link.capaEof()) {
+            c.error("ERR Filtered replica requires EOF capability");
+            return;
+        }
+        c.server.log.notice("Replica " + link.name() + " asks for synchronization");
+        if (psync) {
+            if (!c.parseLong(2)) {
+                c.server.log.warning("Replica " + link.name() + " asks for synchronization but with a wrong offset");
+                return;
+            }
+            String replid = c.argForMessage(1);
+            // No backlog yet, so a partial resynchronization is never possible.
+            if (replid.startsWith("?")) {
+                c.server.log.notice("Full resync requested by replica " + link.name());
+            } else {
+                c.server.stats.syncPartialErr++;
+                c.server.log.notice("Partial resynchronization not accepted: no replication backlog (replica asked for '"
+                        + replid + "' offset " + c.parsed() + ")");
+            }
+        }
+        r.fullResync(c, psync);
+    }
+
+    private static final byte[] W_LISTENING_PORT = Ascii.bytes("listening-port");
+    private static final byte[] W_IP_ADDRESS = Ascii.bytes("ip-address");
+    private static final byte[] W_CAPA = Ascii.bytes("capa");
+    private static final byte[] W_EOF = Ascii.bytes("eof");
+    private static final byte[] W_PSYNC2 = Ascii.bytes("psync2");
+    private static final byte[] W_ACK = Ascii.bytes("ack");
+    private static final byte[] W_FACK = Ascii.bytes("fack");
+    private static final byte[] W_GETACK = Ascii.bytes("getack");
+    private static final byte[] W_RDB_ONLY = Ascii.bytes("rdb-only");
+    private static final byte[] W_RDB_FILTER_ONLY = Ascii.bytes("rdb-filter-only");
+    /** Redis NET_HOST_STR_LEN: the longest announced address accepted. */
+    private static final int NET_HOST_STR_LEN = 256;
+
+    /** REPLCONF option value [option value ...]. */
+    static void replconf(Client c) {
+        int argc = c.argc();
+        if ((argc & 1) == 0) {
+            c.syntaxError();
+            return;
+        }
+        Replication r = c.server.replication;
+        ReplicaLink link = r.link(c);
+        for (int j = 1; j < argc; j += 2) {
+            if (c.argIs(j, W_LISTENING_PORT)) {
+                if (!c.parseLong(j + 1)) {
+                    return;
+                }
+                link.listeningPort((int) c.parsed());
+            } else if (c.argIs(j, W_IP_ADDRESS)) {
+                if (c.argLen(j + 1) >= NET_HOST_STR_LEN) {
+                    c.error("ERR REPLCONF ip-address provided by replica instance is too long: " + c.argLen(j + 1)
+                            + " bytes");
+                    return;
+                }
+                link.announcedIp(c.argForMessage(j + 1));
+            } else if (c.argIs(j, W_CAPA)) {
+                // Capabilities this master does not know are ignored.
+                if (c.argIs(j + 1, W_EOF)) {
+                    link.capaEof(true);
+                } else if (c.argIs(j + 1, W_PSYNC2)) {
+                    link.capaPsync2(true);
+                }
+            } else if (c.argIs(j, W_ACK)) {
+                // Only from attached replicas, and never answered.
+                if (!r.isReplica(c) || !isLong(c, j + 1)) {
+                    return;
+                }
+                long off = Ascii.parseLongOr(c.argData(), c.argOff(j + 1), c.argLen(j + 1), 0);
+                if (argc > j + 3 && c.argIs(j + 2, W_FACK) && !isLong(c, j + 3)) {
+                    return;
+                }
+                r.ack(c, off);
+                return;
+            } else if (c.argIs(j, W_GETACK)) {
+                // Asks a replica for an ACK; a master has no master to answer, and says nothing.
+                return;
+            } else if (c.argIs(j, W_RDB_ONLY)) {
+                if (!c.parseLong(j + 1)) {
+                    return;
+                }
+                long v = c.parsed();
+                if (v < 0 || v > 1) {
+                    c.error("ERR value is out of range, value must between 0 and 1");
+                    return;
+                }
+                link.rdbOnly(v == 1);
+            } else if (c.argIs(j, W_RDB_FILTER_ONLY)) {
+                if (!rdbFilterOnly(c, link, j + 1)) {
+                    return;
+                }
+            } else {
+                c.error("ERR Unrecognized REPLCONF option: " + c.argForMessage(j));
+                return;
+            }
+        }
+        c.reply.ok();
+    }
+
+    /**
+     * REPLCONF rdb-filter-only "f1 f2 ...": the snapshot keeps only the listed parts; the only
+     * part Redis knows is "functions" (the data is always filtered out).
+     */
+    private static boolean rdbFilterOnly(Client c, ReplicaLink link, int arg) {
+        String[] filters = ConfigText.splitArgs(c.argForMessage(arg));
+        if (filters == null) {
+            c.error("ERR Missing rdb-filter-only values");
+            return false;
+        }
+        for (String f : filters) {
+            if (!f.equalsIgnoreCase("functions")) {
+                c.error("ERR Unsupported rdb-filter-only option: " + f);
+                return false;
+            }
+        }
+        link.excludeData(true);
+        return true;
+    }
+
+    /** Redis getLongLongFromObject without a reply: whether argument {@code i} is an integer. */
+    private static boolean isLong(Client c, int i) {
+        return Ascii.isLong(c.argData(), c.argOff(i), c.argLen(i));
+    }
+}

@@ -1,0 +1,212 @@
+package dev.cinnabar.server.replication;
+
+import dev.cinnabar.resp.ArgList;
+import dev.cinnabar.resp.Ascii;
+import dev.cinnabar.server.Client;
+import dev.cinnabar.server.Server;
+import dev.cinnabar.server.command.Command;
+import dev.cinnabar.server.command.CommandFlags;
+import java.util.ArrayList;
+import java.util.Arrays;
+
+/**
+ * What changed the data set, as commands for replicas (Redis server.c call() propagation,
+ * alsoPropagate, propagatePendingCommands and execution units).
+ *
+ * <p>Every command run through {@code Dispatcher.call} is a nested step of an <em>execution
+ * unit</em>: the top-level command (EXEC counts as one), a served blocked command, or one key
+ * removed by active expiry. While a unit runs, its effects collect here as operations (database,
+ * argv): a command that changed the data set contributes its own argv, or the argv it asked for
+ * ({@link #rewrite}: SET EX becomes SET PXAT, GETDEL becomes DEL...), after any extra operations
+ * it added ({@link #also}: SPOP's SREMs, the DEL of a key found expired on the way). When the
+ * unit ends, its operations go to the replication stream, wrapped in MULTI/EXEC when there is
+ * more than one, unless the top-level command touches arbitrary keys (SCAN, RANDOMKEY: their
+ * lazy-expiry DELs are independent).
+ *
+ * <p>"Changed the data set" is Redis's dirty counter: the keyspace writes the command made
+ * ({@code Stats.keyspaceChanges}, counted by every {@code Database.modified}), or the count a
+ * command sets itself ({@code Client.dirtyChanges}); only commands flagged write or
+ * may-replicate count keyspace writes. FLUSHALL, FLUSHDB and SWAPDB force their propagation.
+ *
+ * <p>Nothing is recorded while nobody listens ({@link #active}): no argv copies, no rewrites
+ * (callers check {@link #active} before building one), one boolean test per command. Accessed
+ * with the server lock held.
+ */
+public final class Propagation {
+    private static final int PREVENT = 1;
+    private static final int FORCE = 2;
+
+    static final byte[] DEL = Ascii.bytes("DEL");
+    static final byte[] UNLINK = Ascii.bytes("UNLINK");
+
+    /** One operation of the current unit: -1 as database means "no SELECT needed". */
+    record Op(int db, byte[][] argv) {}
+
+    private final Server server;
+    private final Replication replication;
+    private final ArrayList<Op> ops = new ArrayList<>();
+    /** Commands running, outermost first (EXEC, then the queued command). */
+    private int nesting;
+    /** The running command's rewritten argv (null: propagate its own) and flags. */
+    private byte[][] rewritten;
+    private int flags;
+    // Per nesting level: the state of the enclosing command and where the change count stood.
+    private byte[][][] savedRewritten = new byte[4][][];
+    private int[] savedFlags = new int[4];
+    private long[] changesAtStart = new long[4];
+
+    public Propagation(Server server, Replication replication) {
+        this.server = server;
+        this.replication = replication;
+    }
+
+    /** Whether effects are recorded: someone consumes the stream (replicas now; AOF later). */
+    public boolean active() {
+        return replication.hasReplicas();
+    }
+
+    // ---- the API commands use -------------------------------------------------------------------
+
+    /**
+     * Propagates {@code argv} instead of the running command's arguments (Redis
+     * rewriteClientCommandVector). Only meaningful when {@link #active}; callers check first
+     * so that nothing is built for nobody.
+     */
+    public void rewrite(byte[]... argv) {
+        if (nesting > 0) {
+            rewritten = argv;
+        }
+    }
+
+    /**
+     * Replaces argument {@code i} of what the running command propagates, extending the vector
+     * when {@code i} is past its end (Redis rewriteClientCommandArgument).
+     */
+    public void rewriteArg(Client c, int i, byte[] value) {
+        if (nesting == 0) {
+            return;
+        }
+        byte[][] v = rewritten != null ? rewritten : copyArgs(c.args);
+        if (i >= v.length) {
+            v = Arrays.copyOf(v, i + 1);
+        }
+        v[i] = value;
+        rewritten = v;
+    }
+
+    /**
+     * The running command's argument {@code i}, as propagation will send it (rewritten or not).
+     */
+    public byte[] arg(Client c, int i) {
+        return rewritten != null ? rewritten[i] : c.argCopy(i);
+    }
+
+    /**
+     * Adds an operation to the current unit, before the running command's own (Redis
+     * alsoPropagate). Not affected by {@link #prevent}.
+     */
+    public void also(int db, byte[]... argv) {
+        if (nesting > 0) {
+            ops.add(new Op(db, argv));
+        }
+    }
+
+    /** The running command is not propagated itself (its effects went through {@link #also}). */
+    public void prevent() {
+        if (nesting > 0) {
+            flags |= PREVENT;
+        }
+    }
+
+    /** The running command is propagated even if it changed nothing (FLUSHALL on an empty db). */
+    public void force() {
+        if (nesting > 0) {
+            flags |= FORCE;
+        }
+    }
+
+    /** DEL, or UNLINK when {@code lazy} (the lazyfree-lazy-* setting that applies). */
+    public static byte[] deleteCommand(boolean lazy) {
+        return lazy ? UNLINK : DEL;
+    }
+
+    // ---- hooks of call() and of expiry -----------------------------------------------------------
+
+    /** A command starts (Dispatcher.call, only while {@link #active}). */
+    public void enter() {
+        int n = nesting;
+        if (n == savedFlags.length) {
+            savedRewritten = Arrays.copyOf(savedRewritten, n * 2);
+            savedFlags = Arrays.copyOf(savedFlags, n * 2);
+            changesAtStart = Arrays.copyOf(changesAtStart, n * 2);
+        }
+        savedRewritten[n] = rewritten;
+        savedFlags[n] = flags;
+        changesAtStart[n] = server.stats.keyspaceChanges;
+        rewritten = null;
+        flags = 0;
+        nesting = n + 1;
+    }
+
+    /**
+     * The command that {@link #enter} announced has run: records it if it changed the data set
+     * and was not prevented, and ends the unit when it was the outermost one.
+     */
+    public void exit(Client c) {
+        int n = --nesting;
+        Command cmd = c.cmd;
+        if (!c.has(Client.BLOCKED) && (flags & PREVENT) == 0 && !cmd.name().equals("exec")) {
+            long dirty;
+            if (c.dirtyChanges >= 0) {
+                dirty = c.dirtyChanges;
+            } else if (cmd.has(CommandFlags.WRITE) || cmd.has(CommandFlags.MAY_REPLICATE)) {
+                dirty = server.stats.keyspaceChanges - changesAtStart[n];
+            } else {
+                dirty = 0;
+            }
+            if (dirty > 0 || (flags & FORCE) != 0) {
+                ops.add(new Op(c.db.id, rewritten != null ? rewritten : copyArgs(c.args)));
+            }
+        }
+        rewritten = savedRewritten[n];
+        savedRewritten[n] = null;
+        flags = savedFlags[n];
+        if (n == 0) {
+            endUnit(cmd);
+        }
+    }
+
+    /**
+     * A key was deleted because it expired (lazily during a command, or by active expiry):
+     * replicas delete it too. Outside any command it is a unit of its own, so a cycle that
+     * expires many keys sends independent DELs.
+     */
+    public void expired(int db, byte[] k, int off, int len) {
+        if (!active()) {
+            return;
+        }
+        boolean lazy = server.config.memory.lazyfreeLazyExpire.get();
+        ops.add(new Op(db, new byte[][] {deleteCommand(lazy), Arrays.copyOfRange(k, off, off + len)}));
+        if (nesting == 0) {
+            endUnit(null);
+        }
+    }
+
+    /** Redis propagatePendingCommands. */
+    private void endUnit(Command top) {
+        if (ops.isEmpty()) {
+            return;
+        }
+        boolean transaction = ops.size() > 1 && (top == null || !top.has(CommandFlags.TOUCHES_ARBITRARY_KEYS));
+        replication.feed(ops, transaction);
+        ops.clear();
+    }
+
+    static byte[][] copyArgs(ArgList a) {
+        byte[][] v = new byte[a.size()][];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = a.copy(i);
+        }
+        return v;
+    }
+}

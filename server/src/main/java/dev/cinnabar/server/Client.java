@@ -107,6 +107,11 @@ public final class Client {
      * Reset after every command.
      */
     public long dirtyChanges = -1;
+    /**
+     * The replication offset right after the last command of this client that added to the
+     * replication stream (Redis c->woff): what WAIT waits for replicas to acknowledge.
+     */
+    public long replOffset;
     /** Scratch space for option parsers, so parsing allocates nothing. */
     public final int[] scratch = new int[8];
     /** Scratch bytes for formatting a number into a stored value (INCR...) without allocating. */

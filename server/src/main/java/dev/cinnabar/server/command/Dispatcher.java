@@ -134,9 +134,10 @@ public final class Dispatcher {
             reject(c, cmd, "ERR Replica can't interact with the keyspace");
             return;
         }
-        if (server.pause.postpones(c, cmd)) {
+        if (!c.has(Client.REPLICA) && server.pause.postpones(c, cmd)) {
             // Redis blockPostponeClient: nothing is replied; the connection stops reading
-            // requests until the pause ends, then dispatches this one again.
+            // requests until the pause ends, then dispatches this one again. Replicas are never
+            // paused (their ACKs must keep flowing).
             server.pause.postpone(c);
             return;
         }

@@ -2,14 +2,17 @@ package dev.cinnabar.server.family;
 
 import dev.cinnabar.resp.Ascii;
 import dev.cinnabar.server.Client;
+import dev.cinnabar.server.blocking.Blocking;
 import dev.cinnabar.server.command.CommandTable;
 import dev.cinnabar.server.config.ConfigText;
 import dev.cinnabar.server.replication.ReplicaLink;
 import dev.cinnabar.server.replication.Replication;
+import java.util.List;
 
 /**
  * SYNC, PSYNC and REPLCONF (Redis replication.c syncCommand / replconfCommand): the master side
- * of the replication handshake. The stream itself is {@code replication.Replication}'s.
+ * of the replication handshake; WAIT and ROLE. The stream itself is
+ * {@code replication.Replication}'s.
  */
 public final class ReplicationFamily {
     private ReplicationFamily() {}
@@ -17,13 +20,15 @@ public final class ReplicationFamily {
     public static void register(CommandTable t) {
         t.bind("sync", c -> sync(c, false))
                 .bind("psync", c -> sync(c, true))
-                .bind("replconf", ReplicationFamily::replconf);
+                .bind("replconf", ReplicationFamily::replconf)
+                .bind("wait", ReplicationFamily::waitCmd)
+                .bind("role", ReplicationFamily::role);
     }
 
     private static final byte[] W_PSYNC = Ascii.bytes("psync");
     private static final byte[] W_FAILOVER = Ascii.bytes("failover");
 
-    /** SYNC, and PSYNC replid offset (always answered with a full resynchronization for now). */
+    /** SYNC, and PSYNC replid offset. */
     static void sync(Client c, boolean psync) {
         Replication r = c.server.replication;
         if (r.isReplica(c)) {
@@ -50,13 +55,12 @@ public final class ReplicationFamily {
                 return;
             }
             String replid = c.argForMessage(1);
-            // No backlog yet, so a partial resynchronization is never possible.
-            if (replid.startsWith("?")) {
-                c.server.log.notice("Full resync requested by replica " + link.name());
-            } else {
+            if (r.tryContinue(c, replid, c.parsed())) {
+                c.server.stats.syncPartialOk++;
+                return;
+            }
+            if (!replid.startsWith("?")) {
                 c.server.stats.syncPartialErr++;
-                c.server.log.notice("Partial resynchronization not accepted: no replication backlog (replica asked for '"
-                        + replid + "' offset " + c.parsed() + ")");
             }
         }
         r.fullResync(c, psync);
@@ -164,4 +168,46 @@ public final class ReplicationFamily {
     private static boolean isLong(Client c, int i) {
         return Ascii.isLong(c.argData(), c.argOff(i), c.argLen(i));
     }
+
+    /**
+     * WAIT numreplicas timeout: blocks until that many replicas acknowledged everything this
+     * connection wrote, or the timeout (ms, 0 = forever) passes; replies how many did.
+     */
+    static void waitCmd(Client c) {
+        if (!c.parseLong(1)) {
+            return;
+        }
+        long numReplicas = c.parsed();
+        long deadline = Blocking.parseTimeoutMillis(c, 2);
+        if (deadline < 0) {
+            return;
+        }
+        Replication r = c.server.replication;
+        long offset = c.replOffset;
+        int acked = r.acknowledged(offset);
+        if (acked >= numReplicas || !Blocking.mayBlock(c)) {
+            c.reply.integer(acked);
+            return;
+        }
+        c.server.blocking.blockForReplicas(c, deadline, offset, numReplicas);
+        r.requestAcks();
+    }
+
+    /** ROLE as a master: "master", the replication offset, the online replicas. */
+    static void role(Client c) {
+        Replication r = c.server.replication;
+        List<String[]> online = r.onlineReplicas();
+        c.reply.arrayLen(3);
+        c.reply.bulk(MASTER);
+        c.reply.integer(r.offset());
+        c.reply.arrayLen(online.size());
+        for (String[] replica : online) {
+            c.reply.arrayLen(3);
+            for (String part : replica) {
+                c.reply.bulk(Ascii.bytes(part));
+            }
+        }
+    }
+
+    private static final byte[] MASTER = Ascii.bytes("master");
 }

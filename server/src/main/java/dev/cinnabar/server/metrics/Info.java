@@ -236,7 +236,7 @@ public final class Info {
                 blocked++;
             }
         }
-        field(sb, "connected_clients", s.clients.size());
+        field(sb, "connected_clients", s.clients.size() - s.replication.replicaCount());
         field(sb, "cluster_connections", 0);
         field(sb, "maxclients", s.maxClients());
         field(sb, "client_recent_max_input_buffer", maxIn);
@@ -440,10 +440,10 @@ public final class Info {
         field(sb, "master_replid2", m.replId2);
         field(sb, "master_repl_offset", s.replication.offset());
         field(sb, "second_repl_offset", m.secondReplOffset);
-        field(sb, "repl_backlog_active", 0);
+        field(sb, "repl_backlog_active", s.replication.hasBacklog() ? 1 : 0);
         field(sb, "repl_backlog_size", s.config.replication.replBacklogSize.get());
-        field(sb, "repl_backlog_first_byte_offset", 0);
-        field(sb, "repl_backlog_histlen", 0);
+        field(sb, "repl_backlog_first_byte_offset", s.replication.backlogFirstByteOffset());
+        field(sb, "repl_backlog_histlen", s.replication.backlogHistlen());
     }
 
     private static void cpu(StringBuilder sb) {

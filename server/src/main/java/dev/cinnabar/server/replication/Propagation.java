@@ -54,15 +54,20 @@ public final class Propagation {
     private byte[][][] savedRewritten = new byte[4][][];
     private int[] savedFlags = new int[4];
     private long[] changesAtStart = new long[4];
+    /** The stream offset when the current unit started. */
+    private long offsetAtStart;
 
     public Propagation(Server server, Replication replication) {
         this.server = server;
         this.replication = replication;
     }
 
-    /** Whether effects are recorded: someone consumes the stream (replicas now; AOF later). */
+    /**
+     * Whether effects are recorded: the stream has consumers (the replication backlog exists,
+     * from the first replica's attachment until repl-backlog-ttl after the last one left).
+     */
     public boolean active() {
-        return replication.hasReplicas();
+        return replication.hasBacklog();
     }
 
     // ---- the API commands use -------------------------------------------------------------------
@@ -143,6 +148,9 @@ public final class Propagation {
         savedRewritten[n] = rewritten;
         savedFlags[n] = flags;
         changesAtStart[n] = server.stats.keyspaceChanges;
+        if (n == 0) {
+            offsetAtStart = replication.offset();
+        }
         rewritten = null;
         flags = 0;
         nesting = n + 1;
@@ -173,6 +181,10 @@ public final class Propagation {
         flags = savedFlags[n];
         if (n == 0) {
             endUnit(cmd);
+            if (replication.offset() != offsetAtStart) {
+                // Redis c->woff: what WAIT waits for replicas to acknowledge.
+                c.replOffset = replication.offset();
+            }
         }
     }
 

@@ -15,6 +15,11 @@ import java.util.ArrayDeque;
  * from different threads; so every piece goes through {@link #send} into this link's queue (in
  * lock order, hence stream order), and one drain task on the replica's loop hands the queue to
  * the channel. The queue is guarded by this object's monitor, never the server lock.
+ *
+ * <p>A replica that received its snapshot in the EOF-marker format finds the end of the
+ * snapshot by looking at the last bytes it read, so nothing may follow the marker until it says
+ * it has loaded it: the stream is {@link #hold held} until its first REPLCONF ACK (Redis
+ * repl_start_cmd_stream_on_ack).
  */
 public final class ReplicaLink {
     /** Redis's replstate names, as INFO prints them. */
@@ -34,20 +39,26 @@ public final class ReplicaLink {
     boolean rdbOnly;
     /** REPLCONF rdb-filter-only with no data filter: the snapshot carries no keys. */
     boolean excludeData;
-    /** Whether it attached with SYNC (no REPLCONF ACKs expected) rather than PSYNC. */
+    /** Attached with SYNC, the old protocol: it sends no REPLCONF ACKs (Redis CLIENT_PRE_PSYNC). */
     boolean prePsync;
-    /** Set once the replica is in the replica list (SYNC/PSYNC done). */
+    /** Set by SYNC/PSYNC: the link is in the replica list. */
     boolean attached;
     volatile String state = WAIT_BGSAVE;
-    /** Highest offset the replica acknowledged, and when (ms). */
+    /** Highest offset the replica acknowledged (repl_ack_off), and when (Unix ms). */
     long ackOffset;
     volatile long ackTimeMillis;
+    /** The snapshot went out in the EOF-marker format. */
+    boolean eofFormat;
+    /** An ACK arrived after the snapshot was queued (it may beat the write completion). */
+    boolean ackedSinceSnapshot;
     /** When the output went above the soft limit (ms), 0 while below. */
     long softLimitSince;
 
     private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
-    /** Which queued buffer is the initial payload (its write completion puts the link online). */
-    private ByteBuf payload;
+    /** Stream bytes kept back until the replica's first ACK (EOF-marker snapshots). */
+    private ArrayDeque<ByteBuf> held;
+    /** Which queued buffer ends the snapshot (its write completion moves the state on). */
+    private ByteBuf payloadEnd;
     private long queuedBytes;
     private boolean drainScheduled;
     private boolean closed;
@@ -93,30 +104,72 @@ public final class ReplicaLink {
         return excludeData;
     }
 
-    /** Queues stream bytes (takes ownership of {@code buf}). Safe from any thread. */
+    boolean online() {
+        return state == ONLINE;
+    }
+
+    // ---- output -------------------------------------------------------------------------------
+
+    /** Queues bytes (takes ownership of {@code buf}). Safe from any thread. */
     void send(ByteBuf buf) {
-        enqueue(buf, false);
-    }
-
-    /** Queues the initial payload; the replica is online once it is on the socket. */
-    void sendPayload(ByteBuf buf) {
-        enqueue(buf, true);
-    }
-
-    private void enqueue(ByteBuf buf, boolean isPayload) {
         boolean schedule;
         synchronized (this) {
             if (closed) {
                 buf.release();
                 return;
             }
-            if (isPayload) {
-                payload = buf;
-                state = SEND_BULK;
-            } else {
-                queuedBytes += buf.readableBytes();
+            queuedBytes += buf.readableBytes();
+            if (held != null) {
+                held.add(buf);
+                return;
             }
             queue.add(buf);
+            schedule = !drainScheduled;
+            drainScheduled = true;
+        }
+        if (schedule) {
+            conn.execute(this::drain);
+        }
+    }
+
+    /**
+     * Queues the snapshot's pieces; when the last one is on the socket the transfer is done.
+     * (Limits are only checked for online replicas, so the snapshot never counts against the
+     * output buffer limit, as Redis streams its RDB outside the output buffer.)
+     */
+    void sendSnapshot(ByteBuf[] pieces) {
+        synchronized (this) {
+            payloadEnd = pieces[pieces.length - 1];
+        }
+        for (ByteBuf b : pieces) {
+            send(b);
+        }
+    }
+
+    /** From now on, stream bytes wait for {@link #release}. */
+    synchronized void hold() {
+        if (held == null) {
+            held = new ArrayDeque<>();
+        }
+    }
+
+    /** Whether the stream is held back waiting for the replica's first ACK. */
+    synchronized boolean holding() {
+        return held != null;
+    }
+
+    /** Sends everything held back, and lets later bytes through. */
+    void release() {
+        boolean schedule;
+        synchronized (this) {
+            if (held == null) {
+                return;
+            }
+            queue.addAll(held);
+            held = null;
+            if (closed || queue.isEmpty()) {
+                return;
+            }
             schedule = !drainScheduled;
             drainScheduled = true;
         }
@@ -128,7 +181,8 @@ public final class ReplicaLink {
     /** Runs on the replica's event loop: everything queued goes to the channel, then a flush. */
     private void drain() {
         ByteBuf[] batch;
-        ByteBuf bulk;
+        ByteBuf end;
+        long n = 0;
         synchronized (this) {
             drainScheduled = false;
             if (closed || queue.isEmpty()) {
@@ -136,30 +190,32 @@ public final class ReplicaLink {
             }
             batch = queue.toArray(new ByteBuf[0]);
             queue.clear();
-            queuedBytes = 0;
-            bulk = payload;
-            payload = null;
+            end = payloadEnd;
+            for (ByteBuf b : batch) {
+                n += b.readableBytes();
+                if (b == end) {
+                    payloadEnd = null;
+                }
+            }
+            queuedBytes -= n;
         }
-        long n = 0;
         for (int i = 0; i < batch.length; i++) {
             ByteBuf b = batch[i];
-            n += b.readableBytes();
-            conn.writeRaw(b, i == batch.length - 1, b == bulk ? () -> owner.payloadSent(this) : null);
+            conn.writeRaw(b, i == batch.length - 1, b == end ? () -> owner.snapshotSent(this) : null);
         }
         owner.wrote(n);
     }
 
     /**
-     * Stream bytes waiting for an online replica, in our queue and in the channel (Redis
-     * getClientOutputBufferMemoryUsage). The initial snapshot does not count, as Redis sends
-     * its RDB outside the output buffer; limits are only checked once the replica is online.
+     * Stream bytes waiting for the replica, in our queue and in the channel (Redis
+     * getClientOutputBufferMemoryUsage).
      */
     long outputBytes() {
         long q;
         synchronized (this) {
             q = queuedBytes;
         }
-        return q + conn.pendingOutputBytes();
+        return q + (conn == null ? 0 : conn.pendingOutputBytes());
     }
 
     /** Drops whatever is still queued; later sends are discarded. */
@@ -170,30 +226,41 @@ public final class ReplicaLink {
                 b.release();
             }
             queue.clear();
+            if (held != null) {
+                for (ByteBuf b : held) {
+                    b.release();
+                }
+                held = null;
+            }
             queuedBytes = 0;
         }
     }
 
+    // ---- naming ---------------------------------------------------------------------------------
+
+    /** The replica's address: announced, else the peer address of its connection. */
+    String ip() {
+        if (announcedIp != null) {
+            return announcedIp;
+        }
+        if (conn == null) {
+            return null;
+        }
+        String addr = conn.remoteAddress();
+        int colon = addr.lastIndexOf(':');
+        String ip = colon > 0 ? addr.substring(0, colon) : addr;
+        if (ip.startsWith("[") && ip.endsWith("]")) {
+            ip = ip.substring(1, ip.length() - 1);
+        }
+        return ip;
+    }
+
     /** Redis replicationGetSlaveName: "ip:port", the port being the announced listening port. */
     public String name() {
-        String ip = announcedIp;
-        if (ip == null && conn != null) {
-            String addr = conn.remoteAddress();
-            int colon = addr.lastIndexOf(':');
-            ip = colon > 0 ? addr.substring(0, colon) : addr;
-            if (ip.startsWith("[") && ip.endsWith("]")) {
-                ip = ip.substring(1, ip.length() - 1);
-            }
-        }
+        String ip = ip();
         if (ip == null) {
             return "client id #" + client.id;
         }
         return listeningPort != 0 ? ip + ":" + listeningPort : ip + ":<unknown-replica-port>";
-    }
-
-    /** The address INFO prints for the replica (announced, else the peer's IP). */
-    String ip() {
-        String n = name();
-        return n.startsWith("client id") ? "" : n.substring(0, n.lastIndexOf(':'));
     }
 }

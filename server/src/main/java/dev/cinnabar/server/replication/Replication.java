@@ -10,6 +10,7 @@ import dev.cinnabar.server.persistence.rdb.RdbWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -17,25 +18,27 @@ import java.util.Map;
 
 /**
  * The master side of replication (Redis replication.c, master part): the replicas, the
- * replication stream they share, the replication id and offset.
+ * replication stream they share, its backlog, the replication id and offset.
  *
  * <p>The stream is RESP multibulk commands, each preceded by a SELECT when its database differs
  * from the stream's current one (Redis slaveseldb), so a replica applies it like a client's
- * commands. {@link Propagation} produces it one execution unit at a time. The offset counts
- * every stream byte sent while at least one replica is attached.
+ * commands. {@link Propagation} produces it one execution unit at a time. Every byte goes to
+ * the backlog and to each attached replica; {@link #offset} (master_repl_offset) counts them.
  *
- * <p>A replica attaches with SYNC, or PSYNC answered "+FULLRESYNC id offset" (partial resync
- * needs the backlog, which is not kept yet): it gets "$length" and an RDB image of the data
- * set, then the live stream. The image is taken synchronously while the command holds the
- * server lock, so it is exactly the data set at the stream position where the replica
- * continues; a large data set stalls the server for the time it takes to serialize (forkless
- * background snapshots come later).
+ * <p>The backlog exists from the first replica's attachment until repl-backlog-ttl seconds
+ * after the last one left (Redis frees it then and starts a new replication history). While
+ * there is no backlog nothing is recorded at all: {@link Propagation#active} is false and
+ * commands pay one boolean test.
  *
- * <p>Not done yet (later work): the backlog and partial resynchronization, WAIT, REPLICAOF
- * (the replica side), diskless "EOF:" transfers. Until the backlog exists the replication
- * offset only advances while a replica is attached, and the replication id changes when a
- * replica attaches after none was attached for repl-backlog-ttl seconds (when Redis would have
- * freed its backlog and created a new one).
+ * <p>Attaching: PSYNC with our replication id (or the previous one, up to the offset where it
+ * ended) and an offset still in the backlog continues the stream ("+CONTINUE"); otherwise, and
+ * for SYNC, a full resynchronization: "+FULLRESYNC id offset" (PSYNC only), then an RDB image
+ * of the data set, then the live stream. The image is written while the SYNC command holds the
+ * server lock, so it is exactly the data set at the stream offset the replica continues from;
+ * no fork and no copy-on-write are needed, at the price of stalling other clients for the time
+ * serialization takes (see docs/architecture.md). It goes out as "$length" + RDB, or, when
+ * repl-diskless-sync is on and the replica announced "capa eof", as "$EOF:mark" + RDB + mark
+ * (Redis's diskless format); the stream then waits for the replica's first ACK.
  *
  * <p>Accessed with the server lock held, except the links' output queues (see
  * {@link ReplicaLink}).
@@ -43,27 +46,50 @@ import java.util.Map;
 public final class Replication {
     private static final byte[] MULTI = Ascii.bytes("MULTI");
     private static final byte[] EXEC = Ascii.bytes("EXEC");
+    private static final byte[] SELECT = Ascii.bytes("SELECT");
     private static final byte[] PING = Ascii.bytes("ping");
+    private static final byte[] REPLCONF = Ascii.bytes("REPLCONF");
+    private static final byte[] GETACK = Ascii.bytes("GETACK");
+    private static final byte[] STAR = Ascii.bytes("*");
     private static final byte[] CRLF = {'\r', '\n'};
+    /** Redis RDB_EOF_MARK_SIZE. */
+    private static final int EOF_MARK_SIZE = 40;
+    /**
+     * RDB version of the images sent to replicas: the image only uses value types that version
+     * 10 knows, so every Redis 7.x replica (7.0 included, which refuses version 11) loads it.
+     */
+    static final int RDB_VERSION = 10;
 
     private final Server server;
     public final Propagation propagation;
-    /** Attached replicas, in attach order (INFO slaveN). */
+    /** Attached replicas in attach order (Redis server.slaves; INFO slaveN). */
     private final ArrayList<ReplicaLink> replicas = new ArrayList<>();
     /** Every client that sent REPLCONF or SYNC, attached or not. */
     private final Map<Client, ReplicaLink> links = new IdentityHashMap<>();
+    private Backlog backlog;
     /** Database the stream is in, -1 when the next command must SELECT (Redis slaveseldb). */
     private int streamDb = -1;
     /** master_repl_offset. */
     private long offset;
-    /** When the last replica went away (ms), or 0: the stand-in for the backlog's lifetime. */
+    /** When the last replica went away, or start-up (Unix ms; Redis repl_no_slaves_since). */
     private long noReplicasSince;
-    private boolean everAttached;
-    private long lastPingMillis;
+    /** Runs of {@link #cron} (Redis replication_cron_loops). */
+    private long cronLoops;
 
     public Replication(Server server) {
         this.server = server;
         this.propagation = new Propagation(server, this);
+        this.noReplicasSince = server.clock.millis();
+        server.config.addApplyHook(() -> {
+            if (backlog != null) {
+                backlog.resize(server.config.replication.replBacklogSize.get());
+            }
+        }, server.config.replication.replBacklogSize);
+    }
+
+    /** Whether the stream is being recorded (a backlog exists). */
+    public boolean hasBacklog() {
+        return backlog != null;
     }
 
     public boolean hasReplicas() {
@@ -74,6 +100,7 @@ public final class Replication {
         return replicas.size();
     }
 
+    /** master_repl_offset. */
     public long offset() {
         return offset;
     }
@@ -87,7 +114,7 @@ public final class Replication {
 
     /** Sends one execution unit's operations, wrapped in MULTI/EXEC when {@code transaction}. */
     void feed(List<Propagation.Op> ops, boolean transaction) {
-        if (replicas.isEmpty()) {
+        if (backlog == null) {
             return;
         }
         ByteBuf b = Unpooled.buffer(256);
@@ -100,11 +127,23 @@ public final class Replication {
         if (transaction) {
             encode(b, -1, new byte[][] {EXEC});
         }
-        broadcast(b);
+        append(b);
     }
 
-    private void broadcast(ByteBuf b) {
+    /** A command that belongs to no database (PING, REPLCONF GETACK) as a unit of its own. */
+    private void feedCommand(byte[]... argv) {
+        if (backlog == null) {
+            return;
+        }
+        ByteBuf b = Unpooled.buffer(64);
+        encode(b, -1, argv);
+        append(b);
+    }
+
+    /** Appends stream bytes (takes ownership of {@code b}): backlog, offset, every replica. */
+    private void append(ByteBuf b) {
         offset += b.readableBytes();
+        backlog.append(b);
         for (int i = 0; i < replicas.size(); i++) {
             ReplicaLink r = replicas.get(i);
             if (!r.rdbOnly) {
@@ -118,8 +157,7 @@ public final class Replication {
     /** One command as a RESP multibulk, preceded by SELECT when the database changes. */
     private void encode(ByteBuf b, int db, byte[][] argv) {
         if (db >= 0 && db != streamDb) {
-            byte[] id = Ascii.longBytes(db);
-            encodeArgv(b, new byte[][] {Ascii.bytes("SELECT"), id});
+            encodeArgv(b, new byte[][] {SELECT, Ascii.longBytes(db)});
             streamDb = db;
         }
         encodeArgv(b, argv);
@@ -127,22 +165,18 @@ public final class Replication {
 
     private static void encodeArgv(ByteBuf b, byte[][] argv) {
         b.writeByte('*');
-        writeDecimal(b, argv.length);
+        b.writeBytes(Ascii.longBytes(argv.length));
         b.writeBytes(CRLF);
         for (byte[] a : argv) {
             b.writeByte('$');
-            writeDecimal(b, a.length);
+            b.writeBytes(Ascii.longBytes(a.length));
             b.writeBytes(CRLF);
             b.writeBytes(a);
             b.writeBytes(CRLF);
         }
     }
 
-    private static void writeDecimal(ByteBuf b, long v) {
-        b.writeBytes(Ascii.longBytes(v));
-    }
-
-    // ---- replicas -----------------------------------------------------------------------------------
+    // ---- attaching replicas -------------------------------------------------------------------------
 
     /** The link state of a client, created on first use (REPLCONF before SYNC). */
     public ReplicaLink link(Client c) {
@@ -150,74 +184,145 @@ public final class Replication {
     }
 
     /**
-     * SYNC / PSYNC after the checks: the client becomes a replica. Its answer is written to the
-     * link ("+FULLRESYNC" for PSYNC, then the snapshot), never to the reply buffer.
+     * Redis masterTryPartialResynchronization: continues the stream for a replica that asks
+     * for it from {@code psyncOffset} (the first byte it lacks) of history {@code replid}.
+     * Returns false when a full resynchronization is needed.
+     */
+    public boolean tryContinue(Client c, String replid, long psyncOffset) {
+        ReplicaLink link = link(c);
+        ServerMetrics m = server.metrics;
+        if (!replid.equalsIgnoreCase(m.replId)
+                && (!replid.equalsIgnoreCase(m.replId2) || psyncOffset > m.secondReplOffset)) {
+            if (replid.startsWith("?")) {
+                server.log.notice("Full resync requested by replica " + link.name());
+            } else if (!replid.equalsIgnoreCase(m.replId) && !replid.equalsIgnoreCase(m.replId2)) {
+                server.log.notice("Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '"
+                        + replid + "', my replication IDs are '" + m.replId + "' and '" + m.replId2 + "')");
+            } else {
+                server.log.notice("Partial resynchronization not accepted: Requested offset for second ID was "
+                        + psyncOffset + ", but I can reply up to " + m.secondReplOffset);
+            }
+            return false;
+        }
+        if (backlog == null || !backlog.covers(psyncOffset)) {
+            server.log.notice("Unable to partial resync with replica " + link.name()
+                    + " for lack of backlog (Replica request was: " + psyncOffset + ").");
+            if (psyncOffset > offset) {
+                server.log.warning("Warning: replica " + link.name()
+                        + " tried to PSYNC with an offset that is greater than the master replication offset.");
+            }
+            return false;
+        }
+        c.flags |= Client.REPLICA;
+        link.attached = true;
+        link.state = ReplicaLink.ONLINE;
+        link.ackTimeMillis = server.clock.millis();
+        replicas.add(link);
+        String head = link.capaPsync2 ? "+CONTINUE " + m.replId + "\r\n" : "+CONTINUE\r\n";
+        link.send(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII)));
+        long sent = 0;
+        for (ByteBuf b : backlog.from(psyncOffset)) {
+            sent += b.readableBytes();
+            link.send(b);
+        }
+        server.log.notice("Partial resynchronization request from " + link.name() + " accepted. Sending " + sent
+                + " bytes of backlog starting from offset " + psyncOffset + ".");
+        return true;
+    }
+
+    /**
+     * SYNC, or PSYNC that cannot continue: the client becomes a replica and gets a snapshot of
+     * the data set, then the stream. Its answer goes to the link, never to the reply buffer.
      */
     public void fullResync(Client c, boolean psync) {
         ReplicaLink link = link(c);
         link.prePsync = !psync;
         server.stats.syncFull++;
+        link.state = ReplicaLink.WAIT_BGSAVE;
+        c.flags |= Client.REPLICA;
+        link.attached = true;
+        replicas.add(link);
         ServerMetrics m = server.metrics;
-        if (replicas.isEmpty() && (!everAttached
-                || server.clock.millis() - noReplicasSince >= server.config.replication.replBacklogTtl.get() * 1000)) {
-            // Redis creates its backlog here, with a new history: new id, no previous id.
+        if (replicas.size() == 1 && backlog == null) {
+            // A new backlog starts a new history: new id, no previous one.
             m.replId = ServerMetrics.randomId();
             m.replId2 = "0000000000000000000000000000000000000000";
             m.secondReplOffset = -1;
+            backlog = new Backlog(offset + 1, server.config.replication.replBacklogSize.get());
             server.log.notice("Replication backlog created, my new replication IDs are '" + m.replId + "' and '"
                     + m.replId2 + "'");
         }
-        everAttached = true;
+        // Redis sends the image over the socket (no RDB file) when the replica can take it.
+        boolean eofFormat = link.capaEof && (server.config.replication.replDisklessSync.get() || link.excludeData);
         if (psync) {
-            server.log.notice("Full resync requested by replica " + link.name());
             link.send(Unpooled.wrappedBuffer(("+FULLRESYNC " + m.replId + " " + offset + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII)));
         }
         long start = server.clock.monoMicros();
+        RdbWriter.ReplicationInfo info = new RdbWriter.ReplicationInfo(streamDb == -1 ? 0 : streamDb, m.replId, offset);
         RdbOutput rdb = link.excludeData
-                ? RdbWriter.snapshotWithoutData(server, replicationInfo())
-                : RdbWriter.snapshot(server, replicationInfo());
+                ? RdbWriter.snapshotWithoutData(server, info, RDB_VERSION)
+                : RdbWriter.snapshot(server, info, RDB_VERSION);
         List<byte[]> chunks = rdb.chunks();
-        ByteBuf payload = Unpooled.wrappedBuffer(chunks.size() + 1,
-                prepend(("$" + rdb.size() + "\r\n").getBytes(StandardCharsets.US_ASCII), chunks));
-        server.log.notice("Sending a " + rdb.size() + " bytes snapshot to replica " + link.name()
-                + " (taken in " + (server.clock.monoMicros() - start) / 1000 + " ms under the server lock)");
-        link.sendPayload(payload);
+        ByteBuf[] pieces = new ByteBuf[chunks.size() + (eofFormat ? 2 : 1)];
+        int n = 0;
+        if (eofFormat) {
+            byte[] mark = eofMark();
+            pieces[n++] = Unpooled.wrappedBuffer(("$EOF:" + new String(mark, StandardCharsets.US_ASCII) + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            for (byte[] chunk : chunks) {
+                pieces[n++] = Unpooled.wrappedBuffer(chunk);
+            }
+            pieces[n++] = Unpooled.wrappedBuffer(mark);
+        } else {
+            pieces[n++] = Unpooled.wrappedBuffer(("$" + rdb.size() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            for (byte[] chunk : chunks) {
+                pieces[n++] = Unpooled.wrappedBuffer(chunk);
+            }
+        }
+        server.log.notice("Sending a " + rdb.size() + " bytes snapshot to replica " + link.name() + " ("
+                + (eofFormat ? "EOF-marker" : "length-prefixed") + " format, taken in "
+                + (server.clock.monoMicros() - start) / 1000 + " ms under the server lock)");
+        link.state = eofFormat ? ReplicaLink.WAIT_BGSAVE : ReplicaLink.SEND_BULK;
+        link.eofFormat = eofFormat;
+        link.sendSnapshot(pieces);
+        if (eofFormat && !link.prePsync && !link.rdbOnly) {
+            link.hold();
+        }
         // The replica continues from the snapshot: the next command names its database.
         streamDb = -1;
-        c.flags |= Client.REPLICA;
-        link.attached = true;
-        if (!link.rdbOnly) {
-            replicas.add(link);
-        }
-        if (lastPingMillis == 0 || replicas.size() == 1) {
-            lastPingMillis = server.clock.millis();
-        }
     }
 
-    private static byte[][] prepend(byte[] head, List<byte[]> rest) {
-        byte[][] all = new byte[rest.size() + 1][];
-        all[0] = head;
-        for (int i = 0; i < rest.size(); i++) {
-            all[i + 1] = rest.get(i);
+    private static byte[] eofMark() {
+        byte[] random = new byte[EOF_MARK_SIZE];
+        new SecureRandom().nextBytes(random);
+        byte[] mark = new byte[EOF_MARK_SIZE];
+        for (int i = 0; i < EOF_MARK_SIZE; i++) {
+            mark[i] = (byte) "0123456789abcdef".charAt(random[i] & 15);
         }
-        return all;
-    }
-
-    /** Redis rdbPopulateSaveInfo for a master: where the stream continues after the snapshot. */
-    private RdbWriter.ReplicationInfo replicationInfo() {
-        return new RdbWriter.ReplicationInfo(streamDb == -1 ? 0 : streamDb, server.metrics.replId, offset);
+        return mark;
     }
 
     /** Called on the replica's event loop once its snapshot is on the socket. */
-    void payloadSent(ReplicaLink link) {
+    void snapshotSent(ReplicaLink link) {
         server.lock.enter();
         try {
+            if (!link.attached || links.get(link.client) != link) {
+                return;
+            }
             link.state = ReplicaLink.ONLINE;
             link.ackTimeMillis = server.clock.millis();
-            server.log.notice("Synchronization with replica " + link.name() + " succeeded");
-            if (link.rdbOnly && link.conn != null) {
-                link.conn.closeAfterFlush();
+            if (link.rdbOnly) {
+                server.log.notice("Streamed RDB transfer with replica " + link.name() + " succeeded");
+                if (link.conn != null) {
+                    link.conn.closeAfterFlush();
+                }
+            } else if (link.holding() && !link.ackedSinceSnapshot) {
+                server.log.notice("Streamed RDB transfer with replica " + link.name()
+                        + " succeeded (socket). Waiting for REPLCONF ACK from replica to enable streaming");
+            } else {
+                link.release();
+                server.log.notice("Synchronization with replica " + link.name() + " succeeded");
             }
         } finally {
             server.lock.exit();
@@ -256,17 +361,46 @@ public final class Replication {
         }
     }
 
-    // ---- REPLCONF ACK, good replicas, cron ----------------------------------------------------------
+    // ---- acknowledgements, WAIT, good replicas -----------------------------------------------------
 
+    /** REPLCONF ACK offset from an attached replica. */
     public void ack(Client c, long ackOffset) {
         ReplicaLink link = links.get(c);
-        if (link == null) {
+        if (link == null || !link.attached) {
             return;
         }
         if (ackOffset > link.ackOffset) {
             link.ackOffset = ackOffset;
         }
         link.ackTimeMillis = server.clock.millis();
+        link.ackedSinceSnapshot = true;
+        if (link.online() && link.holding()) {
+            // Redis replicaStartCommandStream: the replica loaded the snapshot.
+            link.release();
+            server.log.notice("Synchronization with replica " + link.name() + " succeeded");
+        }
+        server.blocking.replicasAcknowledged();
+    }
+
+    /** Redis replicationCountAcksByOffset: online replicas that acknowledged {@code off}. */
+    public int acknowledged(long off) {
+        int n = 0;
+        for (ReplicaLink r : replicas) {
+            if (r.online() && r.ackOffset >= off) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Redis replicationRequestAckFromSlaves: asks every replica for an ACK (REPLCONF GETACK *,
+     * which is part of the stream and moves the offset).
+     */
+    public void requestAcks() {
+        if (!replicas.isEmpty()) {
+            feedCommand(REPLCONF, GETACK, STAR);
+        }
     }
 
     /** Redis refreshGoodSlavesCount: online replicas that acknowledged within min-replicas-max-lag. */
@@ -275,7 +409,7 @@ public final class Replication {
         int maxLag = server.config.replication.minReplicasMaxLag.get();
         int n = 0;
         for (ReplicaLink r : replicas) {
-            if (ReplicaLink.ONLINE.equals(r.state) && now - r.ackTimeMillis / 1000 <= maxLag) {
+            if (r.online() && now - r.ackTimeMillis / 1000 <= maxLag) {
                 n++;
             }
         }
@@ -291,20 +425,48 @@ public final class Replication {
         return goodReplicas() >= min;
     }
 
-    /** Once a second from the server cron: PINGs replicas every repl-ping-replica-period. */
+    // ---- cron -------------------------------------------------------------------------------------------
+
+    /**
+     * Once a second from the server cron (Redis replicationCron): PINGs replicas every
+     * repl-ping-replica-period seconds, drops replicas silent for repl-timeout, frees the
+     * backlog repl-backlog-ttl seconds after the last replica left.
+     */
     public void cron() {
-        if (replicas.isEmpty()) {
-            return;
-        }
         long now = server.clock.millis();
-        long period = server.config.replication.replPingReplicaPeriod.get() * 1000L;
-        if (now - lastPingMillis >= period) {
-            lastPingMillis = now;
-            ByteBuf b = Unpooled.buffer(16);
-            encode(b, -1, new byte[][] {PING});
-            broadcast(b);
+        int period = Math.max(1, server.config.replication.replPingReplicaPeriod.get());
+        if (cronLoops % period == 0 && !replicas.isEmpty()) {
+            feedCommand(PING);
+        }
+        long timeout = server.config.replication.replTimeout.get() * 1000L;
+        for (int i = replicas.size() - 1; i >= 0; i--) {
+            ReplicaLink r = replicas.get(i);
+            if (r.online() && !r.prePsync && now - r.ackTimeMillis > timeout) {
+                server.log.warning("Disconnecting timedout replica (streaming sync): " + r.name());
+                drop(r);
+            }
+        }
+        long ttl = server.config.replication.replBacklogTtl.get();
+        if (replicas.isEmpty() && ttl != 0 && backlog != null && (now - noReplicasSince) / 1000 > ttl) {
+            // A new history begins: the old id must not be continued by anyone.
+            ServerMetrics m = server.metrics;
+            m.replId = ServerMetrics.randomId();
+            m.replId2 = "0000000000000000000000000000000000000000";
+            m.secondReplOffset = -1;
+            backlog = null;
+            server.log.notice("Replication backlog freed after " + ttl + " seconds without connected replicas.");
         }
         checkOutputLimits();
+        cronLoops++;
+    }
+
+    private void drop(ReplicaLink r) {
+        Client c = r.client;
+        c.flags |= Client.CLOSE_ASAP;
+        clientClosed(c);
+        if (r.conn != null) {
+            r.conn.closeNow();
+        }
     }
 
     /** Redis checkClientOutputBufferLimits for the replica class. */
@@ -317,7 +479,7 @@ public final class Replication {
         long now = server.clock.millis();
         for (int i = replicas.size() - 1; i >= 0; i--) {
             ReplicaLink r = replicas.get(i);
-            if (!ReplicaLink.ONLINE.equals(r.state)) {
+            if (!r.online()) {
                 continue;
             }
             long used = r.outputBytes();
@@ -336,16 +498,12 @@ public final class Replication {
                 server.log.warning("Client " + server.clients.info(r.client)
                         + " scheduled to be closed ASAP for overcoming of output buffer limits.");
                 server.stats.clientOutputBufferLimitDisconnections++;
-                r.client.flags |= Client.CLOSE_ASAP;
-                clientClosed(r.client);
-                if (r.conn != null) {
-                    r.conn.closeNow();
-                }
+                drop(r);
             }
         }
     }
 
-    // ---- INFO replication -------------------------------------------------------------------------
+    // ---- INFO replication, ROLE ---------------------------------------------------------------------
 
     /** The connected_slaves ... slaveN lines of INFO replication. */
     public void infoReplicas(StringBuilder sb) {
@@ -356,10 +514,37 @@ public final class Replication {
         long now = server.clock.millis() / 1000;
         int id = 0;
         for (ReplicaLink r : replicas) {
-            long lag = ReplicaLink.ONLINE.equals(r.state) ? now - r.ackTimeMillis / 1000 : 0;
-            sb.append("slave").append(id++).append(":ip=").append(r.ip()).append(",port=").append(r.listeningPort)
+            String ip = r.ip();
+            if (ip == null) {
+                continue;
+            }
+            long lag = r.online() ? now - r.ackTimeMillis / 1000 : 0;
+            sb.append("slave").append(id++).append(":ip=").append(ip).append(",port=").append(r.listeningPort)
                     .append(",state=").append(r.state).append(",offset=").append(r.ackOffset).append(",lag=")
                     .append(lag).append("\r\n");
         }
+    }
+
+    /** repl_backlog_first_byte_offset (0 without a backlog). */
+    public long backlogFirstByteOffset() {
+        return backlog == null ? 0 : backlog.firstOffset();
+    }
+
+    /** repl_backlog_histlen (0 without a backlog). */
+    public long backlogHistlen() {
+        return backlog == null ? 0 : backlog.histlen();
+    }
+
+    /** The online replicas as ROLE lists them: address, listening port, acknowledged offset. */
+    public List<String[]> onlineReplicas() {
+        ArrayList<String[]> out = new ArrayList<>();
+        for (ReplicaLink r : replicas) {
+            String ip = r.ip();
+            if (ip == null || !r.online()) {
+                continue;
+            }
+            out.add(new String[] {ip, Long.toString(r.listeningPort), Long.toString(r.ackOffset)});
+        }
+        return out;
     }
 }

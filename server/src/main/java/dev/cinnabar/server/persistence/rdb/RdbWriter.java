@@ -106,9 +106,9 @@ public final class RdbWriter {
      * An image with the header and aux fields but no keys (a replica's REPLCONF rdb-filter-only
      * asked for functions only, and there are no functions yet).
      */
-    public static RdbOutput snapshotWithoutData(Server server, ReplicationInfo repl) {
+    public static RdbOutput snapshotWithoutData(Server server, ReplicationInfo repl, int version) {
         RdbOutput out = new RdbOutput();
-        RdbWriter w = new RdbWriter(server, out, VERSION, server.config.persistence.rdbcompression.get());
+        RdbWriter w = new RdbWriter(server, out, version, server.config.persistence.rdbcompression.get());
         w.excludeData = true;
         w.writeAll(repl);
         return out;

@@ -513,18 +513,24 @@ public final class SetFamily {
 
         @Override
         public boolean bytes(byte[] a, int off, int len) {
-            collect(Arrays.copyOfRange(a, off, off + len));
+            if (batch != null) {
+                collect(Arrays.copyOfRange(a, off, off + len));
+            }
             return reply.bytes(a, off, len);
         }
 
         @Override
         public boolean integer(long v) {
-            collect(Ascii.longBytes(v));
+            if (batch != null) {
+                collect(Ascii.longBytes(v));
+            }
             return reply.integer(v);
         }
 
         void add(Member m) {
-            collect(memberBytes(m));
+            if (batch != null) {
+                collect(memberBytes(m));
+            }
         }
 
         private void collect(byte[] member) {

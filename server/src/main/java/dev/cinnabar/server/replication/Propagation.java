@@ -70,6 +70,11 @@ public final class Propagation {
         return replication.hasBacklog();
     }
 
+    /** Whether a command is running (an execution unit is open). */
+    boolean running() {
+        return nesting > 0;
+    }
+
     // ---- the API commands use -------------------------------------------------------------------
 
     /**
@@ -185,6 +190,7 @@ public final class Propagation {
                 // Redis c->woff: what WAIT waits for replicas to acknowledge.
                 c.replOffset = replication.offset();
             }
+            replication.unitEnded();
         }
     }
 

@@ -73,8 +73,14 @@ public final class Replication {
     private long offset;
     /** When the last replica went away, or start-up (Unix ms; Redis repl_no_slaves_since). */
     private long noReplicasSince;
-    /** Runs of {@link #cron} (Redis replication_cron_loops). */
-    private long cronLoops;
+    /**
+     * Runs of {@link #cron} (Redis replication_cron_loops). Redis's first run, number 0, happens
+     * at start-up before any replica can attach; counting from 1 keeps the PING schedule the
+     * same (the first PING one period after start) whatever the first cron's timing.
+     */
+    private long cronLoops = 1;
+    /** WAIT asked for acknowledgements during the running unit. */
+    private boolean ackRequested;
 
     public Replication(Server server) {
         this.server = server;
@@ -395,11 +401,28 @@ public final class Replication {
 
     /**
      * Redis replicationRequestAckFromSlaves: asks every replica for an ACK (REPLCONF GETACK *,
-     * which is part of the stream and moves the offset).
+     * which is part of the stream and moves the offset). Sent once the running command's unit
+     * is over (Redis sends it before the event loop sleeps), so it is not counted as a write of
+     * the client that asked.
      */
     public void requestAcks() {
-        if (!replicas.isEmpty()) {
+        if (replicas.isEmpty()) {
+            return;
+        }
+        if (propagation.running()) {
+            ackRequested = true;
+        } else {
             feedCommand(REPLCONF, GETACK, STAR);
+        }
+    }
+
+    /** An execution unit ended: a GETACK asked for during it goes out now. */
+    void unitEnded() {
+        if (ackRequested) {
+            ackRequested = false;
+            if (!replicas.isEmpty()) {
+                feedCommand(REPLCONF, GETACK, STAR);
+            }
         }
     }
 

@@ -70,6 +70,8 @@ public final class Blocking {
         /** WAIT: the replication offset to be acknowledged, and by how many replicas. */
         long replOffset;
         long replicasWanted;
+        /** WAITAOF's numlocal (its reply is then [local, replicas]); -1 for WAIT. */
+        long localWanted = -1;
 
         State(Client client) {
             this.client = client;
@@ -255,9 +257,12 @@ public final class Blocking {
      * WAIT: blocks the client until {@code replicas} replicas acknowledged {@code offset}
      * ({@link #replicasAcknowledged}), the deadline passes (absolute ms; 0 = never) or CLIENT
      * UNBLOCK; it is then answered with the number of replicas that did (Redis
-     * blockForReplication). The caller has checked {@link #mayBlock}.
+     * blockForReplication). WAITAOF ({@code local} 0 or 1, -1 for WAIT) counts replicas whose
+     * append-only file has the offset, and answers [local, replicas] (Redis blockForAofFsync);
+     * this server keeps no append-only file, so a local fsync never happens. The caller has
+     * checked {@link #mayBlock}.
      */
-    public void blockForReplicas(Client c, long deadline, long offset, long replicas) {
+    public void blockForReplicas(Client c, long deadline, long offset, long replicas, long local) {
         State s = new State(c);
         s.kind = Kind.WAIT;
         s.deadline = deadline;
@@ -266,6 +271,7 @@ public final class Blocking {
         s.db = c.db;
         s.replOffset = offset;
         s.replicasWanted = replicas;
+        s.localWanted = local;
         states.put(c, s);
         waitingForReplicas++;
         c.flags |= Client.BLOCKED;
@@ -283,8 +289,10 @@ public final class Blocking {
         List<State> done = null;
         for (State s : states.values()) {
             if (s.kind == Kind.WAIT) {
-                int acked = server.replication.acknowledged(s.replOffset);
-                if (acked >= s.replicasWanted) {
+                boolean aof = s.localWanted >= 0;
+                int acked = aof ? server.replication.acknowledgedAof(s.replOffset)
+                        : server.replication.acknowledged(s.replOffset);
+                if (acked >= s.replicasWanted && (!aof || s.localWanted == 0)) {
                     if (done == null) {
                         done = new ArrayList<>();
                     }
@@ -294,18 +302,21 @@ public final class Blocking {
         }
         if (done != null) {
             for (State s : done) {
-                Client c = s.client;
                 release(s);
-                c.reply.integer(server.replication.acknowledged(s.replOffset));
+                timedOutReply(s);
                 countUnblockedCall(s, false);
-                c.conn.unblocked();
+                s.client.conn.unblocked();
             }
         }
     }
 
     /** What a blocked command answers when its wait ends without being served. */
     private void timedOutReply(State s) {
-        if (s.kind == Kind.WAIT) {
+        if (s.kind == Kind.WAIT && s.localWanted >= 0) {
+            s.client.reply.arrayLen(2);
+            s.client.reply.integer(0);
+            s.client.reply.integer(server.replication.acknowledgedAof(s.replOffset));
+        } else if (s.kind == Kind.WAIT) {
             s.client.reply.integer(server.replication.acknowledged(s.replOffset));
         } else {
             s.client.reply.nullArray();

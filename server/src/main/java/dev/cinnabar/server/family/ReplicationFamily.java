@@ -22,6 +22,7 @@ public final class ReplicationFamily {
                 .bind("psync", c -> sync(c, true))
                 .bind("replconf", ReplicationFamily::replconf)
                 .bind("wait", ReplicationFamily::waitCmd)
+                .bind("waitaof", ReplicationFamily::waitaof)
                 .bind("role", ReplicationFamily::role);
     }
 
@@ -114,10 +115,15 @@ public final class ReplicationFamily {
                     return;
                 }
                 long off = Ascii.parseLongOr(c.argData(), c.argOff(j + 1), c.argLen(j + 1), 0);
-                if (argc > j + 3 && c.argIs(j + 2, W_FACK) && !isLong(c, j + 3)) {
-                    return;
+                long fack = -1;
+                if (argc > j + 3 && c.argIs(j + 2, W_FACK)) {
+                    if (!isLong(c, j + 3)) {
+                        r.ack(c, off, -1, false); // Redis took the offset before failing here
+                        return;
+                    }
+                    fack = Ascii.parseLongOr(c.argData(), c.argOff(j + 3), c.argLen(j + 3), 0);
                 }
-                r.ack(c, off);
+                r.ack(c, off, fack, true);
                 return;
             } else if (c.argIs(j, W_GETACK)) {
                 // Asks a replica for an ACK; a master has no master to answer, and says nothing.
@@ -189,7 +195,50 @@ public final class ReplicationFamily {
             c.reply.integer(acked);
             return;
         }
-        c.server.blocking.blockForReplicas(c, deadline, offset, numReplicas);
+        c.server.blocking.blockForReplicas(c, deadline, offset, numReplicas, -1);
+        r.requestAcks();
+    }
+
+    /**
+     * WAITAOF numlocal numreplicas timeout: as WAIT, for writes fsynced to the append-only file
+     * here ({@code numlocal}, 0 or 1) and on replicas (their REPLCONF ACK ... FACK offsets).
+     * This server writes no append-only file, so the local count is always 0.
+     */
+    static void waitaof(Client c) {
+        if (!c.parseLong(1)) {
+            return;
+        }
+        long numLocal = c.parsed();
+        if (numLocal < 0 || numLocal > 1) {
+            c.error("ERR value is out of range, value must between 0 and 1");
+            return;
+        }
+        if (!c.parseLong(2)) {
+            return;
+        }
+        long numReplicas = c.parsed();
+        if (numReplicas < 0) {
+            c.error("ERR value is out of range, must be positive");
+            return;
+        }
+        long deadline = Blocking.parseTimeoutMillis(c, 3);
+        if (deadline < 0) {
+            return;
+        }
+        if (numLocal != 0 && !c.server.config.persistence.appendonly.get()) {
+            c.error("ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.");
+            return;
+        }
+        Replication r = c.server.replication;
+        long offset = c.replOffset;
+        int acked = r.acknowledgedAof(offset);
+        if ((acked >= numReplicas && numLocal == 0) || !Blocking.mayBlock(c)) {
+            c.reply.arrayLen(2);
+            c.reply.integer(0);
+            c.reply.integer(acked);
+            return;
+        }
+        c.server.blocking.blockForReplicas(c, deadline, offset, numReplicas, numLocal);
         r.requestAcks();
     }
 

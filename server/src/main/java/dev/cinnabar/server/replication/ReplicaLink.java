@@ -46,6 +46,8 @@ public final class ReplicaLink {
     volatile String state = WAIT_BGSAVE;
     /** Highest offset the replica acknowledged (repl_ack_off), and when (Unix ms). */
     long ackOffset;
+    /** Highest offset the replica's append-only file holds (REPLCONF ACK ... FACK). */
+    long aofOffset;
     volatile long ackTimeMillis;
     /** The snapshot went out in the EOF-marker format. */
     boolean eofFormat;

@@ -369,14 +369,24 @@ public final class Replication {
 
     // ---- acknowledgements, WAIT, good replicas -----------------------------------------------------
 
-    /** REPLCONF ACK offset from an attached replica. */
-    public void ack(Client c, long ackOffset) {
+    /**
+     * REPLCONF ACK offset [FACK aofOffset] from an attached replica ({@code fack} -1 when
+     * absent). {@code complete} is false when the FACK part was malformed: Redis has taken the
+     * offset by then, and stops.
+     */
+    public void ack(Client c, long ackOffset, long fack, boolean complete) {
         ReplicaLink link = links.get(c);
         if (link == null || !link.attached) {
             return;
         }
         if (ackOffset > link.ackOffset) {
             link.ackOffset = ackOffset;
+        }
+        if (!complete) {
+            return;
+        }
+        if (fack > link.aofOffset) {
+            link.aofOffset = fack;
         }
         link.ackTimeMillis = server.clock.millis();
         link.ackedSinceSnapshot = true;
@@ -393,6 +403,17 @@ public final class Replication {
         int n = 0;
         for (ReplicaLink r : replicas) {
             if (r.online() && r.ackOffset >= off) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Redis replicationCountAOFAcksByOffset: online replicas whose AOF has {@code off}. */
+    public int acknowledgedAof(long off) {
+        int n = 0;
+        for (ReplicaLink r : replicas) {
+            if (r.online() && r.aofOffset >= off) {
                 n++;
             }
         }

@@ -192,6 +192,32 @@ class ReplicationProtocolTest {
     }
 
     @Test
+    void waitaofCountsReplicasWhoseAppendOnlyFileHasTheWrites() throws Exception {
+        assertThat(c.call("WAITAOF", "1", "0", "0"))
+                .isEqualTo(new RespClient.Err("ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled."));
+        assertThat(c.call("WAITAOF", "2", "0", "0"))
+                .isEqualTo(new RespClient.Err("ERR value is out of range, value must between 0 and 1"));
+        assertThat(c.call("WAITAOF", "0", "-1", "0"))
+                .isEqualTo(new RespClient.Err("ERR value is out of range, must be positive"));
+        assertThat(c.call("WAITAOF", "0", "0", "-1")).isEqualTo(new RespClient.Err("ERR timeout is negative"));
+        assertThat(c.call("WAITAOF", "0", "0", "0")).isEqualTo(List.of(0L, 0L));
+        try (ReplicaStream r = ReplicaStream.psync(server.port(), "?", -1)) {
+            long base = Long.parseLong(r.psyncReply.split(" ")[2]);
+            c.call("SET", "k", "v");
+            c.send("WAITAOF", "0", "1", "0");
+            r.expect("select 0", "set k v");
+            long acked = base + r.consumed;
+            r.expect("replconf GETACK *");
+            // A plain ACK (no append-only file on the replica) does not count.
+            r.conn.writeRaw(RespClient.encode("REPLCONF", "ACK", Long.toString(acked)));
+            assertThat(c.hasPending(100)).isFalse();
+            r.conn.writeRaw(RespClient.encode("REPLCONF", "ACK", Long.toString(acked), "FACK", Long.toString(acked)));
+            assertThat(c.read()).isEqualTo(List.of(0L, 1L));
+            assertThat(c.call("WAITAOF", "0", "2", "50")).isEqualTo(List.of(0L, 1L));
+        }
+    }
+
+    @Test
     void waitIsUnblockedByClientUnblock() throws Exception {
         try (ReplicaStream r = ReplicaStream.psync(server.port(), "?", -1);
              RespClient admin = new RespClient(server.port())) {

@@ -724,6 +724,9 @@ public final class ListFamily {
             l.shrinking(fill(c));
         }
         modified(c, 1);
+        // Redis counts the removed elements as changes: a trim that keeps everything is not
+        // replicated (and does not count towards rdb_changes_since_last_save).
+        c.dirtyChanges = ltrim + rtrim;
         c.reply.ok();
     }
 

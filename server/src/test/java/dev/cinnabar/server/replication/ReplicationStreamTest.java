@@ -46,6 +46,24 @@ class ReplicationStreamTest {
     }
 
     @Test
+    void writesThatChangeNothingAreNotPropagated() throws IOException {
+        c.call("RPUSH", "l", "a", "b", "c");
+        c.call("LTRIM", "l", "0", "-1");
+        c.call("SADD", "s", "a");
+        c.call("SADD", "s", "a");
+        c.call("SREM", "s", "zz");
+        c.call("SMOVE", "s", "s", "a");
+        c.call("ZADD", "z", "1", "a");
+        c.call("ZADD", "z", "1", "a");
+        c.call("EXPIRE", "l", "100", "GT");
+        c.call("PERSIST", "l");
+        c.call("SETBIT", "b", "1", "1");
+        c.call("SETBIT", "b", "1", "1");
+        c.call("LTRIM", "l", "1", "-1");
+        repl.expect("select 0", "rpush l a b c", "sadd s a", "zadd z 1 a", "setbit b 1 1", "ltrim l 1 -1");
+    }
+
+    @Test
     void databaseChangesAreAnnouncedWithSelect() throws IOException {
         c.call("SET", "a", "1");
         c.call("SELECT", "3");

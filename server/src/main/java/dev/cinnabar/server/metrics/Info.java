@@ -319,10 +319,13 @@ public final class Info {
         field(sb, "rss_overhead_bytes", 0);
         field(sb, "mem_fragmentation_ratio", f2(used == 0 ? 0 : (double) rss / used));
         field(sb, "mem_fragmentation_bytes", rss - used);
-        field(sb, "mem_not_counted_for_evict", 0);
-        field(sb, "mem_replication_backlog", 0);
-        field(sb, "mem_total_replication_buffers", 0);
-        field(sb, "mem_clients_slaves", 0);
+        long backlogMem = s.replication.backlogMemory();
+        long replicaBuffers = s.replication.replicaBufferMemory();
+        // As Redis: replicas' buffers beyond the backlog are not counted for eviction.
+        field(sb, "mem_not_counted_for_evict", replicaBuffers);
+        field(sb, "mem_replication_backlog", backlogMem);
+        field(sb, "mem_total_replication_buffers", backlogMem + replicaBuffers);
+        field(sb, "mem_clients_slaves", replicaBuffers);
         field(sb, "mem_clients_normal", clientsMem);
         field(sb, "mem_cluster_links", 0);
         field(sb, "mem_aof_buffer", 0);

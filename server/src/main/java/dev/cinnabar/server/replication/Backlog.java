@@ -48,6 +48,11 @@ final class Backlog {
         return histlen;
     }
 
+    /** Bytes allocated for the blocks. */
+    long memory() {
+        return (long) blocks.size() * BLOCK;
+    }
+
     /** Whether a replica that needs the stream from {@code offset} on can be served from here. */
     boolean covers(long offset) {
         return offset >= firstOffset && offset <= firstOffset + histlen;

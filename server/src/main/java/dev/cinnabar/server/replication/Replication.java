@@ -579,6 +579,20 @@ public final class Replication {
         return backlog == null ? 0 : backlog.histlen();
     }
 
+    /** Memory the backlog holds (INFO mem_replication_backlog). */
+    public long backlogMemory() {
+        return backlog == null ? 0 : backlog.memory();
+    }
+
+    /** Stream bytes queued for replicas and not yet written (INFO mem_clients_slaves). */
+    public long replicaBufferMemory() {
+        long n = 0;
+        for (ReplicaLink r : replicas) {
+            n += r.outputBytes();
+        }
+        return n;
+    }
+
     /** The online replicas as ROLE lists them: address, listening port, acknowledged offset. */
     public List<String[]> onlineReplicas() {
         ArrayList<String[]> out = new ArrayList<>();

@@ -143,6 +143,15 @@ class ReplicationProtocolTest {
             assertThat(new String(held, StandardCharsets.ISO_8859_1)).endsWith("$3\r\nk39\r\n$1000\r\n" + big + "\r\n");
             assertThat(r.hasMore(100)).isFalse();
         }
+        // Shrinking an existing backlog keeps its newest bytes.
+        c.call("CONFIG", "SET", "repl-backlog-size", "1mb");
+        for (int i = 0; i < 40; i++) {
+            c.call("SET", "k" + i, big);
+        }
+        assertThat(field(info(), "repl_backlog_histlen")).isGreaterThan(40_000);
+        c.call("CONFIG", "SET", "repl-backlog-size", "20000");
+        assertThat(field(info(), "repl_backlog_histlen")).isEqualTo(20000);
+        assertThat(field((String) c.call("INFO", "memory"), "mem_replication_backlog")).isPositive();
     }
 
     @Test

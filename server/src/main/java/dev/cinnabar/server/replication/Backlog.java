@@ -58,6 +58,25 @@ final class Backlog {
         return offset >= firstOffset && offset <= firstOffset + histlen;
     }
 
+    /** Appends {@code b}. */
+    void append(byte[] b) {
+        int from = 0;
+        int left = b.length;
+        while (left > 0) {
+            if (tailFill == BLOCK) {
+                blocks.addLast(new byte[BLOCK]);
+                tailFill = 0;
+            }
+            int n = Math.min(left, BLOCK - tailFill);
+            System.arraycopy(b, from, blocks.peekLast(), tailFill, n);
+            tailFill += n;
+            from += n;
+            left -= n;
+            histlen += n;
+        }
+        trim();
+    }
+
     /** Appends the readable bytes of {@code b} (its reader index does not move). */
     void append(ByteBuf b) {
         int from = b.readerIndex();

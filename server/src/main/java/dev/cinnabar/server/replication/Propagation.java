@@ -6,7 +6,8 @@ import dev.cinnabar.server.Client;
 import dev.cinnabar.server.Server;
 import dev.cinnabar.server.command.Command;
 import dev.cinnabar.server.command.CommandFlags;
-import java.util.ArrayList;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.util.Arrays;
 
 /**
@@ -15,22 +16,25 @@ import java.util.Arrays;
  *
  * <p>Every command run through {@code Dispatcher.call} is a nested step of an <em>execution
  * unit</em>: the top-level command (EXEC counts as one), a served blocked command, or one key
- * removed by active expiry. While a unit runs, its effects collect here as operations (database,
- * argv): a command that changed the data set contributes its own argv, or the argv it asked for
- * ({@link #rewrite}: SET EX becomes SET PXAT, GETDEL becomes DEL...), after any extra operations
- * it added ({@link #also}: SPOP's SREMs, the DEL of a key found expired on the way). When the
- * unit ends, its operations go to the replication stream, wrapped in MULTI/EXEC when there is
- * more than one, unless the top-level command touches arbitrary keys (SCAN, RANDOMKEY: their
- * lazy-expiry DELs are independent).
+ * removed by active expiry. While a unit runs, its effects are encoded, in order, as stream
+ * commands: a command that changed the data set contributes its own arguments, or the ones it
+ * asked for ({@link #rewrite}: SET EX becomes SET PXAT, GETDEL becomes DEL...), after any extra
+ * operations it added ({@link #also}: SPOP's SREMs, the DEL of a key found expired on the way).
+ * When the unit ends, the encoded commands go to the replication stream, wrapped in MULTI/EXEC
+ * when there is more than one, unless the top-level command touches arbitrary keys (SCAN,
+ * RANDOMKEY: their lazy-expiry DELs are independent).
  *
  * <p>"Changed the data set" is Redis's dirty counter: the keyspace writes the command made
  * ({@code Stats.keyspaceChanges}, counted by every {@code Database.modified}), or the count a
  * command sets itself ({@code Client.dirtyChanges}); only commands flagged write or
- * may-replicate count keyspace writes. FLUSHALL, FLUSHDB and SWAPDB force their propagation.
+ * may-replicate count keyspace writes. FLUSHALL, FLUSHDB, SWAPDB, PUBLISH and FUNCTION FLUSH
+ * force their propagation.
  *
- * <p>Nothing is recorded while nobody listens ({@link #active}): no argv copies, no rewrites
- * (callers check {@link #active} before building one), one boolean test per command. Accessed
- * with the server lock held.
+ * <p>Nothing is recorded while nobody listens ({@link #active}): no encoding, no rewrites
+ * (callers check {@link #active} before building one), one boolean test per command. While
+ * recording, a command's own arguments are encoded straight from the client's argument arena
+ * into one reused unit buffer, so propagating an unrewritten command allocates nothing here.
+ * Accessed with the server lock held.
  */
 public final class Propagation {
     private static final int PREVENT = 1;
@@ -39,12 +43,13 @@ public final class Propagation {
     static final byte[] DEL = Ascii.bytes("DEL");
     static final byte[] UNLINK = Ascii.bytes("UNLINK");
 
-    /** One operation of the current unit: -1 as database means "no SELECT needed". */
-    record Op(int db, byte[][] argv) {}
-
     private final Server server;
     private final Replication replication;
-    private final ArrayList<Op> ops = new ArrayList<>();
+    /** The current unit's commands, encoded (reused from unit to unit). */
+    private final ByteBuf unit = Unpooled.buffer(4096);
+    /** Capacity the unit buffer keeps between units. */
+    private static final int UNIT_KEEP = 64 * 1024;
+    private int unitCommands;
     /** Commands running, outermost first (EXEC, then the queued command). */
     private int nesting;
     /** The running command's rewritten argv (null: propagate its own) and flags. */
@@ -105,19 +110,13 @@ public final class Propagation {
     }
 
     /**
-     * The running command's argument {@code i}, as propagation will send it (rewritten or not).
-     */
-    public byte[] arg(Client c, int i) {
-        return rewritten != null ? rewritten[i] : c.argCopy(i);
-    }
-
-    /**
-     * Adds an operation to the current unit, before the running command's own (Redis
+     * Adds a command to the current unit, before the running command's own (Redis
      * alsoPropagate). Not affected by {@link #prevent}.
      */
     public void also(int db, byte[]... argv) {
         if (nesting > 0) {
-            ops.add(new Op(db, argv));
+            replication.encode(unit, db, argv);
+            unitCommands++;
         }
     }
 
@@ -178,7 +177,12 @@ public final class Propagation {
                 dirty = 0;
             }
             if (dirty > 0 || (flags & FORCE) != 0) {
-                ops.add(new Op(c.db.id, rewritten != null ? rewritten : copyArgs(c.args)));
+                if (rewritten != null) {
+                    replication.encode(unit, c.db.id, rewritten);
+                } else {
+                    replication.encode(unit, c.db.id, c.args);
+                }
+                unitCommands++;
             }
         }
         rewritten = savedRewritten[n];
@@ -204,7 +208,8 @@ public final class Propagation {
             return;
         }
         boolean lazy = server.config.memory.lazyfreeLazyExpire.get();
-        ops.add(new Op(db, new byte[][] {deleteCommand(lazy), Arrays.copyOfRange(k, off, off + len)}));
+        replication.encodeKeyCommand(unit, db, deleteCommand(lazy), k, off, len);
+        unitCommands++;
         if (nesting == 0) {
             endUnit(null);
         }
@@ -212,12 +217,16 @@ public final class Propagation {
 
     /** Redis propagatePendingCommands. */
     private void endUnit(Command top) {
-        if (ops.isEmpty()) {
+        if (unitCommands == 0) {
             return;
         }
-        boolean transaction = ops.size() > 1 && (top == null || !top.has(CommandFlags.TOUCHES_ARBITRARY_KEYS));
-        replication.feed(ops, transaction);
-        ops.clear();
+        boolean transaction = unitCommands > 1 && (top == null || !top.has(CommandFlags.TOUCHES_ARBITRARY_KEYS));
+        replication.feed(unit, transaction);
+        unit.clear();
+        if (unit.capacity() > UNIT_KEEP) {
+            unit.capacity(UNIT_KEEP); // a huge unit (a big SPOP, a large MSET) lends its memory back
+        }
+        unitCommands = 0;
     }
 
     static byte[][] copyArgs(ArgList a) {

@@ -1,5 +1,6 @@
 package dev.cinnabar.server.replication;
 
+import dev.cinnabar.resp.ArgList;
 import dev.cinnabar.resp.Ascii;
 import dev.cinnabar.server.Client;
 import dev.cinnabar.server.Server;
@@ -44,9 +45,6 @@ import java.util.Map;
  * {@link ReplicaLink}).
  */
 public final class Replication {
-    private static final byte[] MULTI = Ascii.bytes("MULTI");
-    private static final byte[] EXEC = Ascii.bytes("EXEC");
-    private static final byte[] SELECT = Ascii.bytes("SELECT");
     private static final byte[] PING = Ascii.bytes("ping");
     private static final byte[] REPLCONF = Ascii.bytes("REPLCONF");
     private static final byte[] GETACK = Ascii.bytes("GETACK");
@@ -118,22 +116,47 @@ public final class Replication {
 
     // ---- the stream -------------------------------------------------------------------------------
 
-    /** Sends one execution unit's operations, wrapped in MULTI/EXEC when {@code transaction}. */
-    void feed(List<Propagation.Op> ops, boolean transaction) {
+    private static final byte[] MULTI_CMD = Ascii.bytes("*1\r\n$5\r\nMULTI\r\n");
+    private static final byte[] EXEC_CMD = Ascii.bytes("*1\r\n$4\r\nEXEC\r\n");
+
+    /**
+     * Sends one execution unit's encoded commands ({@code unit}, left untouched for the caller
+     * to reuse), wrapped in MULTI/EXEC when {@code transaction}.
+     */
+    void feed(ByteBuf unit, boolean transaction) {
         if (backlog == null) {
             return;
         }
-        ByteBuf b = Unpooled.buffer(256);
+        int n = unit.readableBytes() + (transaction ? MULTI_CMD.length + EXEC_CMD.length : 0);
+        offset += n;
         if (transaction) {
-            encode(b, -1, new byte[][] {MULTI});
+            backlog.append(MULTI_CMD);
         }
-        for (Propagation.Op op : ops) {
-            encode(b, op.db(), op.argv());
-        }
+        backlog.append(unit);
         if (transaction) {
-            encode(b, -1, new byte[][] {EXEC});
+            backlog.append(EXEC_CMD);
         }
-        append(b);
+        if (streaming()) {
+            ByteBuf copy = Unpooled.buffer(n);
+            if (transaction) {
+                copy.writeBytes(MULTI_CMD);
+            }
+            copy.writeBytes(unit, unit.readerIndex(), unit.readableBytes());
+            if (transaction) {
+                copy.writeBytes(EXEC_CMD);
+            }
+            send(copy);
+        }
+    }
+
+    /** Whether some replica takes the stream. */
+    private boolean streaming() {
+        for (int i = 0; i < replicas.size(); i++) {
+            if (!replicas.get(i).rdbOnly) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A command that belongs to no database (PING, REPLCONF GETACK) as a unit of its own. */
@@ -143,13 +166,12 @@ public final class Replication {
         }
         ByteBuf b = Unpooled.buffer(64);
         encode(b, -1, argv);
-        append(b);
+        feed(b, false);
+        b.release();
     }
 
-    /** Appends stream bytes (takes ownership of {@code b}): backlog, offset, every replica. */
-    private void append(ByteBuf b) {
-        offset += b.readableBytes();
-        backlog.append(b);
+    /** Hands stream bytes to every replica that takes the stream (takes ownership of {@code b}). */
+    private void send(ByteBuf b) {
         for (int i = 0; i < replicas.size(); i++) {
             ReplicaLink r = replicas.get(i);
             if (!r.rdbOnly) {
@@ -160,26 +182,83 @@ public final class Replication {
         checkOutputLimits();
     }
 
-    /** One command as a RESP multibulk, preceded by SELECT when the database changes. */
-    private void encode(ByteBuf b, int db, byte[][] argv) {
+    /** Emits SELECT first when {@code db} is not the stream's current database. */
+    private void select(ByteBuf b, int db) {
         if (db >= 0 && db != streamDb) {
-            encodeArgv(b, new byte[][] {SELECT, Ascii.longBytes(db)});
+            b.writeBytes(SELECT_HEAD);
+            int digits = decimalLength(db);
+            b.writeByte('$');
+            writeDecimal(b, digits);
+            b.writeBytes(CRLF);
+            writeDecimal(b, db);
+            b.writeBytes(CRLF);
             streamDb = db;
         }
-        encodeArgv(b, argv);
     }
 
-    private static void encodeArgv(ByteBuf b, byte[][] argv) {
-        b.writeByte('*');
-        b.writeBytes(Ascii.longBytes(argv.length));
-        b.writeBytes(CRLF);
+    private static final byte[] SELECT_HEAD = Ascii.bytes("*2\r\n$6\r\nSELECT\r\n");
+
+    /** One command as a RESP multibulk, preceded by SELECT when the database changes. */
+    void encode(ByteBuf b, int db, byte[][] argv) {
+        select(b, db);
+        multibulkHeader(b, argv.length);
         for (byte[] a : argv) {
-            b.writeByte('$');
-            b.writeBytes(Ascii.longBytes(a.length));
-            b.writeBytes(CRLF);
-            b.writeBytes(a);
-            b.writeBytes(CRLF);
+            bulk(b, a, 0, a.length);
         }
+    }
+
+    /** The same for a command's own arguments, read from the client's argument arena. */
+    void encode(ByteBuf b, int db, ArgList args) {
+        select(b, db);
+        int n = args.size();
+        multibulkHeader(b, n);
+        byte[] data = args.data();
+        for (int i = 0; i < n; i++) {
+            bulk(b, data, args.offset(i), args.length(i));
+        }
+    }
+
+    /** {@code name key} (an expiry's DEL or UNLINK) without copying the key. */
+    void encodeKeyCommand(ByteBuf b, int db, byte[] name, byte[] k, int off, int len) {
+        select(b, db);
+        multibulkHeader(b, 2);
+        bulk(b, name, 0, name.length);
+        bulk(b, k, off, len);
+    }
+
+    private static void multibulkHeader(ByteBuf b, int n) {
+        b.writeByte('*');
+        writeDecimal(b, n);
+        b.writeBytes(CRLF);
+    }
+
+    private static void bulk(ByteBuf b, byte[] a, int off, int len) {
+        b.writeByte('$');
+        writeDecimal(b, len);
+        b.writeBytes(CRLF);
+        b.writeBytes(a, off, len);
+        b.writeBytes(CRLF);
+    }
+
+    /** Writes a non-negative number in decimal without allocating. */
+    private static void writeDecimal(ByteBuf b, long v) {
+        int digits = decimalLength(v);
+        int at = b.writerIndex();
+        b.ensureWritable(digits);
+        for (int i = digits - 1; i >= 0; i--) {
+            b.setByte(at + i, (int) ('0' + v % 10));
+            v /= 10;
+        }
+        b.writerIndex(at + digits);
+    }
+
+    private static int decimalLength(long v) {
+        int n = 1;
+        while (v >= 10) {
+            v /= 10;
+            n++;
+        }
+        return n;
     }
 
     // ---- attaching replicas -------------------------------------------------------------------------

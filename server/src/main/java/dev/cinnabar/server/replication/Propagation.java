@@ -204,10 +204,22 @@ public final class Propagation {
      * expires many keys sends independent DELs.
      */
     public void expired(int db, byte[] k, int off, int len) {
-        if (!active()) {
-            return;
+        if (active()) {
+            deleted(db, k, off, len, server.config.memory.lazyfreeLazyExpire.get());
         }
-        boolean lazy = server.config.memory.lazyfreeLazyExpire.get();
+    }
+
+    /**
+     * A key was evicted for maxmemory (Redis propagateDeletion from performEvictions): as
+     * {@link #expired}, with UNLINK chosen by lazyfree-lazy-eviction.
+     */
+    public void evicted(int db, byte[] k, int off, int len) {
+        if (active()) {
+            deleted(db, k, off, len, server.config.memory.lazyfreeLazyEviction.get());
+        }
+    }
+
+    private void deleted(int db, byte[] k, int off, int len, boolean lazy) {
         replication.encodeKeyCommand(unit, db, deleteCommand(lazy), k, off, len);
         unitCommands++;
         if (nesting == 0) {

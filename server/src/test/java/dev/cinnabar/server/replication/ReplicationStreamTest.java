@@ -292,6 +292,29 @@ class ReplicationStreamTest {
     }
 
     @Test
+    void evictionsAreDeletesChosenByLazyfreeLazyEviction() throws IOException {
+        // The hook maxmemory eviction calls for each key it evicts (a unit of its own).
+        c.call("SET", "a", "1");
+        c.call("SET", "b", "1");
+        byte[] a = "a".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] b = "xbx".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        server.server().lock.enter();
+        try {
+            server.server().replication.propagation.evicted(0, a, 0, 1);
+        } finally {
+            server.server().lock.exit();
+        }
+        c.call("CONFIG", "SET", "lazyfree-lazy-eviction", "yes");
+        server.server().lock.enter();
+        try {
+            server.server().replication.propagation.evicted(0, b, 1, 1);
+        } finally {
+            server.server().lock.exit();
+        }
+        repl.expect("select 0", "set a 1", "set b 1", "del a", "unlink b");
+    }
+
+    @Test
     void theStreamAdvancesTheReplicationOffset() throws IOException {
         String info = (String) c.call("INFO", "replication");
         long start = field(info, "master_repl_offset");

@@ -48,6 +48,8 @@ public final class Server implements AutoCloseable {
     public final dev.cinnabar.server.tracking.Tracking tracking;
     /** Clients blocked on keys (BLPOP...) and the keys that may serve them. */
     public final dev.cinnabar.server.blocking.Blocking blocking;
+    /** MIGRATE's cached connections to target servers. */
+    public final dev.cinnabar.server.net.MigrateSockets migrateSockets = new dev.cinnabar.server.net.MigrateSockets();
     public final dev.cinnabar.server.scripting.FunctionLibraries functions =
             new dev.cinnabar.server.scripting.FunctionLibraries();
     /** Replicas, the replication stream and command propagation. */
@@ -168,6 +170,7 @@ public final class Server implements AutoCloseable {
                     db.rehashStep();
                 }
                 tracking.cron();
+                migrateSockets.closeIdle(clock.millis() / 1000);
                 long used = ProcessInfo.heapUsed();
                 if (used > metrics.peakMemory) {
                     metrics.peakMemory = used;
@@ -442,6 +445,7 @@ public final class Server implements AutoCloseable {
         if (transport != null) {
             transport.shutdown();
         }
+        runLocked(migrateSockets::closeAll);
         log.notice("Redis is now ready to exit, bye bye...");
     }
 }

@@ -14,7 +14,7 @@ import java.util.Locale;
  *   elem  := ( "[" group "]" | "(" group ")" | atom ) ["..."]
  *   group := [label ":"] seq ("|" seq)*
  *   seq   := elem+
- *   atom  := TOKEN | name ":" type ["#" keySpecIndex]
+ *   atom  := TOKEN | name ":" type ["#" keySpecIndex] | name ":" '"' TOKEN? '"' 
  *   notes := "{" key "=" value (";" key "=" value)* "}"     (after an elem, optional)
  * </pre>
  * A word without a colon is a literal token (NX, WITHSCORES, ~, *). {@code [...]} makes its
@@ -215,6 +215,11 @@ final class ArgSyntax {
         }
         String name = w.substring(0, colon);
         String type = w.substring(colon + 1);
+        if (type.length() >= 2 && type.startsWith("\"") && type.endsWith("\"")) {
+            // name:"TOKEN": a pure token with its own name, e.g. MIGRATE's empty_string:"".
+            return new ArgSpec(name, "pure-token", null, -1, type.substring(1, type.length() - 1), null, null, null,
+                    0, List.of());
+        }
         int ks = -1;
         int hash = type.indexOf('#');
         if (hash >= 0) {

@@ -57,6 +57,9 @@ public final class SpecLoader {
         "zset",
         "list",
         "sort",
+        "dump",
+        "hyperloglog",
+        "geo",
         "replication",
     };
 

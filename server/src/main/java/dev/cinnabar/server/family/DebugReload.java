@@ -1,71 +1,91 @@
 package dev.cinnabar.server.family;
 
 import dev.cinnabar.ds.Entries;
-import dev.cinnabar.ds.ObjectEntry;
 import dev.cinnabar.server.Client;
 import dev.cinnabar.server.Server;
-import dev.cinnabar.server.config.ConfigEnums.MaxmemoryPolicy;
 import dev.cinnabar.server.keyspace.Database;
-import dev.cinnabar.server.type.Reloadable;
-import dev.cinnabar.server.type.Strings;
-import java.util.ArrayList;
+import dev.cinnabar.server.persistence.rdb.RdbException;
+import dev.cinnabar.server.persistence.rdb.RdbInput;
+import dev.cinnabar.server.persistence.rdb.RdbLoader;
+import dev.cinnabar.server.persistence.rdb.RdbOutput;
+import dev.cinnabar.server.persistence.rdb.RdbWriter;
+import java.util.List;
 
 /**
- * DEBUG RELOAD while there is no RDB persistence: leaves the data set as Redis's save, flush
- * and load would, without a file. Keys already expired are dropped (a master does not load
- * them); strings get the encoding a load gives them (int, embstr or raw by content); values
- * that are {@link Reloadable} are rebuilt with load-time encodings; access times restart unless
- * an LRU/LFU maxmemory policy makes Redis save them. Watchers of the flushed keys are touched,
- * and the "changes since last save" counter restarts as after a save.
+ * DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE] (Redis debug.c): saves the data set as an RDB image,
+ * empties it and loads the image back, so every value comes back with the encoding a load
+ * gives it and expired keys are dropped, exactly as through a file. The image stays in memory
+ * (Cinnabar writes no RDB files yet), which is why NOSAVE, "load the last saved file", is
+ * refused.
+ *
+ * <p>Unlike Redis, the image is parsed completely before anything is flushed, so a failed
+ * load (only possible with NOFLUSH and a key that exists already, where Redis aborts) leaves
+ * the data set as it was.
  */
 final class DebugReload {
     private DebugReload() {}
 
     static void reload(Client c) {
-        if (c.argc() > 2) {
-            // MERGE / NOFLUSH / NOSAVE need a real RDB file.
-            c.error("ERR DEBUG RELOAD options are not supported yet");
-            return;
+        boolean merge = false;
+        boolean flush = true;
+        for (int j = 2; j < c.argc(); j++) {
+            if (c.argIs(j, "merge")) {
+                merge = true;
+            } else if (c.argIs(j, "noflush")) {
+                flush = false;
+            } else if (c.argIs(j, "nosave")) {
+                c.error("ERR DEBUG RELOAD NOSAVE needs a saved RDB file, and Cinnabar does not write one yet");
+                return;
+            } else {
+                c.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+                return;
+            }
         }
         Server s = c.server;
-        long now = s.clock.millis();
-        MaxmemoryPolicy policy = s.config.memory.maxmemoryPolicy.get();
-        boolean keepAccess = policy != MaxmemoryPolicy.NOEVICTION && policy != MaxmemoryPolicy.VOLATILE_RANDOM
-                && policy != MaxmemoryPolicy.ALLKEYS_RANDOM && policy != MaxmemoryPolicy.VOLATILE_TTL;
-        // Redis empties the dataset before loading it back: tracking clients hear "everything".
-        s.tracking.invalidateAllOnFlush();
-        for (Database db : s.dbs()) {
-            if (db.size() == 0) {
-                continue;
-            }
-            ArrayList<Object> entries = new ArrayList<>((int) Math.min(db.size(), Integer.MAX_VALUE - 8));
-            db.forEach(entries::add);
-            db.flush();
-            for (Object e : entries) {
-                if (Entries.hasExpire(e) && Entries.expireAt(e) < now) {
-                    continue;
-                }
-                int lru = keepAccess ? Entries.lru(e) : db.newLru();
-                db.putEntry(reloaded(e, lru, s));
+        RdbOutput image = RdbWriter.snapshot(s, null);
+        // As after a save: no changes since, and the save time.
+        s.stats.dirty = 0;
+        s.lastSave = s.clock.millis() / 1000;
+        RdbLoader.Result loaded;
+        try {
+            loaded = RdbLoader.load(s, new RdbInput(image.chunks()));
+        } catch (RdbException e) {
+            s.log.warning("DEBUG RELOAD: " + e.getMessage());
+            c.error("ERR Error trying to load the RDB dump, check server logs.");
+            return;
+        }
+        if (!flush && !merge && hasDuplicate(s, loaded)) {
+            s.log.warning("DEBUG RELOAD: RDB has a key that already exists (use MERGE to replace it)");
+            c.error("ERR Error trying to load the RDB dump, check server logs.");
+            return;
+        }
+        if (flush) {
+            // Redis empties the data set before loading: tracking clients hear "everything".
+            s.tracking.invalidateAllOnFlush();
+            for (Database db : s.dbs()) {
+                db.flush();
             }
         }
-        s.stats.dirty = 0;
-        s.lastSave = now / 1000;
+        for (int i = 0; i < loaded.perDb.size(); i++) {
+            Database db = s.db(i);
+            for (Object e : loaded.perDb.get(i)) {
+                db.loadEntry(e);
+            }
+        }
+        s.log.notice("DB reloaded by DEBUG RELOAD");
         c.reply.ok();
     }
 
-    private static Object reloaded(Object e, int lru, Server s) {
-        long expireAt = Entries.expireAt(e);
-        if (Strings.isString(e)) {
-            byte[] v = Strings.array(e);
-            int off = Strings.offset(e);
-            int len = Strings.length(e);
-            byte[] k = Entries.keyArray(e);
-            return Entries.newString(k, Entries.keyOffset(e), Entries.keyLength(e), v, off, len,
-                    Strings.encodingFor(v, off, len), expireAt, lru);
+    private static boolean hasDuplicate(Server s, RdbLoader.Result loaded) {
+        for (int i = 0; i < loaded.perDb.size(); i++) {
+            Database db = s.db(i);
+            List<Object> entries = loaded.perDb.get(i);
+            for (Object e : entries) {
+                if (db.peek(Entries.keyArray(e), Entries.keyOffset(e), Entries.keyLength(e)) != null) {
+                    return true;
+                }
+            }
         }
-        ObjectEntry o = (ObjectEntry) e;
-        Object value = o.value instanceof Reloadable r ? r.reloaded(s.config) : o.value;
-        return new ObjectEntry(o.key, value, expireAt, lru);
+        return false;
     }
 }

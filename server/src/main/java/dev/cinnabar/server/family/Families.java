@@ -26,6 +26,9 @@ public final class Families {
         ZSetFamily.register(t);
         ZSetBlocking.register(t);
         SortFamily.register(t);
+        DumpFamily.register(t);
+        HyperLogLogFamily.register(t);
+        GeoFamily.register(t);
         ReplicationFamily.register(t);
     }
 }

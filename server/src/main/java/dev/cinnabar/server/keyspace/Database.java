@@ -262,6 +262,15 @@ public final class Database {
         }
     }
 
+    /**
+     * Adds an entry while loading a data set (Redis dbAddRDBLoad): no keyspace event, no
+     * blocked-client, WATCH or tracking signal. Returns the entry it replaced, or null.
+     */
+    public Object loadEntry(Object entry) {
+        byte[] k = Entries.keyArray(entry);
+        return table.put(table.tokenFor(k, Entries.keyOffset(entry), Entries.keyLength(entry)), entry);
+    }
+
     /** A key was added (Redis dbAdd): the "new" keyspace event, before the command's own. */
     private void created(byte[] k, int off, int len) {
         server.notify(KeyEvents.NEW, KeyEvents.NEW_EVENT, id, k, off, len);

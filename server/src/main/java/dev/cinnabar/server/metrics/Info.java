@@ -402,7 +402,7 @@ public final class Info {
         field(sb, "pubsubshard_channels", s.pubsub.shardChannelCount());
         field(sb, "latest_fork_usec", 0);
         field(sb, "total_forks", 0);
-        field(sb, "migrate_cached_sockets", 0);
+        field(sb, "migrate_cached_sockets", s.migrateSockets.size());
         field(sb, "slave_expires_tracked_keys", 0);
         field(sb, "active_defrag_hits", 0);
         field(sb, "active_defrag_misses", 0);

@@ -56,6 +56,8 @@ public final class KeyEvents {
     public static final byte[] INCRBYFLOAT = Ascii.bytes("incrbyfloat");
     public static final byte[] APPEND = Ascii.bytes("append");
     public static final byte[] SETBIT = Ascii.bytes("setbit");
+    /** PFADD and PFMERGE (a merge is announced as a mass add). */
+    public static final byte[] PFADD = Ascii.bytes("pfadd");
 
     // Hashes.
     public static final byte[] HSET = Ascii.bytes("hset");
@@ -94,6 +96,10 @@ public final class KeyEvents {
     public static final byte[] ZUNIONSTORE = Ascii.bytes("zunionstore");
     public static final byte[] ZINTERSTORE = Ascii.bytes("zinterstore");
     public static final byte[] ZDIFFSTORE = Ascii.bytes("zdiffstore");
+
+    // Geo (GEOADD notifies as the ZADD it runs).
+    public static final byte[] GEORADIUSSTORE = Ascii.bytes("georadiusstore");
+    public static final byte[] GEOSEARCHSTORE = Ascii.bytes("geosearchstore");
 
     /** Notifies {@code event} for the key in argument {@code arg} of the running command, in its database. */
     public static void fire(Client c, int type, byte[] event, int arg) {

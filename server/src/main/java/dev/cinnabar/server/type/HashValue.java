@@ -61,6 +61,15 @@ public final class HashValue implements RedisValue, Digestible {
     }
 
     /**
+     * A listpack-encoded hash over {@code lp}, which holds field, value, field, value... with
+     * distinct fields (RDB loading). The listpack is taken over.
+     */
+    public static HashValue ofListpack(Listpack lp) {
+        lp.trim();
+        return new HashValue(lp, null);
+    }
+
+    /**
      * The KeyTable size hint that gives room for {@code n} entries without a resize but no more
      * than needed: the table keeps at most 3/4 of its slots in use, and its constructor sizes for
      * half full, so asking for 2/3 of n lands on the smallest power of two above 4n/3.

@@ -14,7 +14,7 @@ import java.util.Arrays;
  * the encoding. Sizes are Redis's listpack byte counts ({@link ListpackSizes}). Knows nothing
  * about clients; accessed under the server lock only.
  */
-public final class ListValue implements RedisValue, Digestible, Reloadable {
+public final class ListValue implements RedisValue, Digestible {
     /** The listpack encoding's contents, or null while a quicklist. */
     private Listpack lp;
     /** Redis lpBytes of {@link #lp}. */
@@ -34,6 +34,21 @@ public final class ListValue implements RedisValue, Digestible, Reloadable {
      */
     public static ListValue newQuicklist(int fill, int compress) {
         return new ListValue(null, 0, new Quicklist(fill, compress));
+    }
+
+    /**
+     * Appends a packed node holding {@code node}'s elements as they are, whatever the fill
+     * (Redis quicklistAppendListpack, used when loading an RDB quicklist). Quicklist encoding
+     * only; the listpack is taken over.
+     */
+    public void appendListpackNode(Listpack node) {
+        node.trim();
+        ql.appendListpack(node, Quicklist.sizeOf(node));
+    }
+
+    /** Appends a plain node holding {@code value} on its own (taken over, not copied). */
+    public void appendPlainNode(byte[] value) {
+        ql.appendPlain(value);
     }
 
     private ListValue(Listpack lp, long lpSz, Quicklist ql) {
@@ -68,29 +83,6 @@ public final class ListValue implements RedisValue, Digestible, Reloadable {
     /** Nodes of the quicklist encoding (1 for a listpack): for tests and introspection. */
     public int nodes() {
         return ql != null ? ql.len : 1;
-    }
-
-    /**
-     * DEBUG RELOAD: Redis saves every list as quicklist nodes and loads them back as they were,
-     * under the current list-max-listpack-size and list-compress-depth, then lets the list pick
-     * its encoding (a single small node comes back as a listpack).
-     */
-    @Override
-    public RedisValue reloaded(dev.cinnabar.server.config.ServerConfig config) {
-        int fill = config.encoding.listMaxListpackSize.get();
-        int compress = config.encoding.listCompressDepth.get();
-        Quicklist q;
-        if (ql != null) {
-            q = ql.reloaded(fill, compress);
-        } else {
-            q = new Quicklist(fill, compress);
-            Listpack copy = lp.copy();
-            copy.trim();
-            q.appendListpack(copy, lpSz);
-        }
-        ListValue l = new ListValue(null, 0, q);
-        l.autoConvert(fill, compress);
-        return l;
     }
 
     // ---- encoding conversions ---------------------------------------------------------------

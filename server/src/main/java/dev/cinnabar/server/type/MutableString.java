@@ -82,6 +82,22 @@ public final class MutableString implements RedisValue {
         }
     }
 
+    /** Shortens the value to {@code n} bytes; a longer {@code n} is ignored. */
+    public void truncate(int n) {
+        if (n < len) {
+            len = n;
+        }
+    }
+
+    /**
+     * Makes {@code b[0, n)} the value, taking ownership of {@code b} (a structure rebuilt in a
+     * new buffer, such as a HyperLogLog converted to its dense encoding).
+     */
+    public void replace(byte[] b, int n) {
+        buf = b;
+        len = n;
+    }
+
     private void ensure(int need) {
         if (need > buf.length) {
             // Like sds: double small strings, grow big ones by 1 MB at a time.

@@ -382,24 +382,6 @@ final class Quicklist {
         count++;
     }
 
-    /**
-     * The list as an RDB save and load would rebuild it (Redis rdbLoadObject): the same nodes,
-     * packed or plain, under the current fill and compression depth.
-     */
-    Quicklist reloaded(int newFill, int newCompress) {
-        Quicklist q = new Quicklist(newFill, newCompress);
-        for (Node n = head; n != null; n = n.next) {
-            if (n.plain) {
-                q.appendPlain(readablePlain(n).clone());
-            } else {
-                Listpack lp = readable(n).copy();
-                lp.trim();
-                q.appendListpack(lp, n.sz);
-            }
-        }
-        return q;
-    }
-
     /** Removes the first or last element. */
     void pop(boolean fromHead) {
         Node n = fromHead ? head : tail;

@@ -7,7 +7,6 @@ import dev.cinnabar.ds.KeyTable;
 import dev.cinnabar.ds.Listpack;
 import dev.cinnabar.resp.Ascii;
 import dev.cinnabar.server.config.EncodingParams;
-import dev.cinnabar.server.config.ServerConfig;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
@@ -34,7 +33,7 @@ import java.util.random.RandomGenerator;
  * <p>Thresholds come from {@link EncodingParams}, read at each call so CONFIG SET applies to the
  * next write. Knows nothing about clients or replies.
  */
-public final class SetValue implements RedisValue, Digestible, Reloadable, ScoredMembers {
+public final class SetValue implements RedisValue, Digestible, ScoredMembers {
     static final int INTSET = 0;
     static final int LISTPACK = 1;
     static final int HASHTABLE = 2;
@@ -111,6 +110,86 @@ public final class SetValue implements RedisValue, Digestible, Reloadable, Score
 
     public static SetValue newHashtable(long expected) {
         return new SetValue(HASHTABLE, new KeyTable(clampCapacity(expected)));
+    }
+
+    /** A set over an intset of at least one member (RDB loading); the intset is taken over. */
+    public static SetValue ofIntset(IntSet is) {
+        return new SetValue(INTSET, is);
+    }
+
+    /** A set over a listpack of distinct members (RDB loading); the listpack is taken over. */
+    public static SetValue ofListpack(Listpack lp) {
+        lp.trim();
+        return new SetValue(LISTPACK, lp);
+    }
+
+    /** Converts an intset or listpack to the hash-table encoding now (RDB loading). */
+    public void convertToHashtable() {
+        if (enc != HASHTABLE) {
+            toHashtable(size());
+        }
+    }
+
+    /**
+     * Builds a set member by member as Redis's RDB loader does for the plain SET type
+     * (rdbLoadObject): an intset while every member is an integer and the announced length fits
+     * one, then a listpack while members stay within the listpack limits, else a hash table.
+     * Unlike {@link #add}, the ladder follows the loader's own conditions, so a loaded set gets
+     * the encoding Redis would give it.
+     */
+    public static final class Loader {
+        private final EncodingParams p;
+        private final long len;
+        private final SetValue out;
+        private long maxLen;
+        private long total;
+
+        /**
+         * {@code len}: the member count the payload announces; {@code sizeHint}: how many members
+         * to size a hash table for (the caller bounds it by the payload size, so a corrupt count
+         * cannot allocate a huge table).
+         */
+        public Loader(long len, long sizeHint, EncodingParams p) {
+            this.p = p;
+            this.len = sizeHint;
+            this.out = len > intsetMax(p) ? newHashtable(sizeHint) : newIntset();
+        }
+
+        /** Adds a member; false when it is already there (a corrupt payload). */
+        public boolean add(byte[] a, int off, int n) {
+            maxLen = Math.max(maxLen, n);
+            total += n;
+            if (out.enc == INTSET) {
+                long v = parseInteger(a, off, n);
+                if (v != NOT_INTEGER || isMinLong(a, off, n)) {
+                    return ((IntSet) out.data).add(v);
+                }
+                if (out.size() < p.setMaxListpackEntries.get() && maxLen <= p.setMaxListpackValue.get()
+                        && total <= LISTPACK_SAFETY) {
+                    out.intsetToListpack(len);
+                } else {
+                    out.toHashtable(len);
+                }
+            }
+            if (out.enc == LISTPACK) {
+                Listpack lp = (Listpack) out.data;
+                if (lp.size() < p.setMaxListpackEntries.get() && n <= p.setMaxListpackValue.get()
+                        && lp.bytes() + (long) n <= LISTPACK_SAFETY) {
+                    if (lp.size() > 0 && lp.find(lp.first(), a, off, n, 0) >= 0) {
+                        return false;
+                    }
+                    lp.append(a, off, n);
+                    return true;
+                }
+                out.toHashtable(len);
+            }
+            return out.hashtableAdd(a, off, n);
+        }
+
+        public SetValue finish() {
+            out.trim();
+            return out;
+        }
     }
 
     /**
@@ -731,66 +810,6 @@ public final class SetValue implements RedisValue, Digestible, Reloadable, Score
                 return true;
             }
         });
-    }
-
-    /**
-     * The set as Redis's RDB load rebuilds it (DEBUG RELOAD). Intsets and listpacks are saved as
-     * blobs and come back as they are unless they exceed their entry limit; a hash table is saved
-     * member by member and reloaded through the intset, then listpack, then hash-table ladder,
-     * so a hash-table set that has shrunk comes back compact.
-     */
-    @Override
-    public SetValue reloaded(ServerConfig config) {
-        EncodingParams p = config.encoding;
-        if (enc != HASHTABLE) {
-            long limit = enc == INTSET ? p.setMaxIntsetEntries.get() : p.setMaxListpackEntries.get();
-            if (size() <= limit) {
-                return this; // the blob loads back unchanged
-            }
-            SetValue s = copy();
-            s.toHashtable(s.size());
-            return s;
-        }
-        long len = size();
-        SetValue out = len > intsetMax(p) ? newHashtable(len) : newIntset();
-        long[] lengths = new long[2]; // longest member so far, total bytes so far
-        forEach(new MemberVisitor() {
-            @Override
-            public boolean bytes(byte[] a, int off, int n) {
-                lengths[0] = Math.max(lengths[0], n);
-                lengths[1] += n;
-                if (out.enc == INTSET) {
-                    long v = parseInteger(a, off, n);
-                    if (v != NOT_INTEGER || isMinLong(a, off, n)) {
-                        ((IntSet) out.data).add(v);
-                        return true;
-                    }
-                    if (out.size() < p.setMaxListpackEntries.get() && lengths[0] <= p.setMaxListpackValue.get()
-                            && lengths[1] <= LISTPACK_SAFETY) {
-                        out.intsetToListpack(len);
-                    } else {
-                        out.toHashtable(len);
-                    }
-                }
-                if (out.enc == LISTPACK) {
-                    Listpack lp = (Listpack) out.data;
-                    if (lp.size() < p.setMaxListpackEntries.get() && n <= p.setMaxListpackValue.get()
-                            && lp.bytes() + (long) n <= LISTPACK_SAFETY) {
-                        lp.append(a, off, n);
-                        return true;
-                    }
-                    out.toHashtable(len);
-                }
-                out.hashtableAdd(a, off, n);
-                return true;
-            }
-
-            @Override
-            public boolean integer(long v) {
-                throw new IllegalStateException("hash-table set visited as integers");
-            }
-        });
-        return out;
     }
 
     /** Approximate heap bytes held by the value (not its key entry); O(n) for hash tables. */

@@ -77,6 +77,45 @@ public final class ZSetValue implements RedisValue, Digestible, ScoredMembers {
         return new ZSetValue(new KeyTable((int) Math.min(sizeHint, 1 << 29)), new ZSetTree());
     }
 
+    /**
+     * A sorted set of the first {@code n} member/score pairs, given in any order (RDB loading),
+     * in the listpack or skiplist encoding as asked. Returns null when a member occurs twice
+     * (a corrupt payload). Scores must not be NaN. The member arrays are copied.
+     */
+    public static ZSetValue fromPairs(byte[][] members, double[] scores, int n, boolean listpack) {
+        KeyTable d = new KeyTable(n);
+        byte[][] entries = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            byte[] m = members[i];
+            byte[] e = newEntry(m, 0, m.length, scores[i]);
+            if (d.put(e) != null) {
+                return null;
+            }
+            entries[i] = e;
+        }
+        Arrays.sort(entries, ZSetValue::compareEntries);
+        if (listpack) {
+            Listpack l = new Listpack();
+            for (byte[] e : entries) {
+                double s = entryScore(e);
+                if (s == 0) {
+                    s = 0.0; // as lpInsert stores it
+                }
+                l.append(e, Entries.keyOffset(e), Entries.keyLength(e));
+                int mp = l.last();
+                l.append(ZERO8, 0, 8);
+                DOUBLE_LE.set(l.array(), l.dataOffset(l.next(mp)), s);
+            }
+            l.trim();
+            return new ZSetValue(l);
+        }
+        double[] sorted = new double[n];
+        for (int i = 0; i < n; i++) {
+            sorted[i] = entryScore(entries[i]);
+        }
+        return new ZSetValue(d, ZSetTree.build(sorted, entries, n));
+    }
+
     /** An empty skiplist-encoded set (the accumulator of union/inter/diff results). */
     public static ZSetValue createSkiplist() {
         return new ZSetValue(new KeyTable(), new ZSetTree());

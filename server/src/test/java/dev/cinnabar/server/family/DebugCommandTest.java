@@ -145,7 +145,11 @@ class DebugCommandTest {
         try (RespClient c = new RespClient(server.port())) {
             assertThat(c.call("DEBUG", "LOG", "hello")).isEqualTo("OK");
             assertThat(c.call("DEBUG", "RELOAD")).isEqualTo("OK");
-            assertThat(c.call("DEBUG", "RELOAD", "NOSAVE")).isEqualTo(new Err("ERR DEBUG RELOAD options are not supported yet"));
+            assertThat(c.call("DEBUG", "RELOAD", "NOSAVE"))
+                    .isEqualTo(new Err("ERR DEBUG RELOAD NOSAVE needs a saved RDB file, and Cinnabar does not write one yet"));
+            assertThat(c.call("DEBUG", "RELOAD", "MERGE", "NOFLUSH")).isEqualTo("OK");
+            assertThat(c.call("DEBUG", "RELOAD", "FOO"))
+                    .isEqualTo(new Err("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."));
             assertThat(c.call("DEBUG", "LOADAOF")).isEqualTo(new Err("ERR DEBUG LOADAOF is not supported yet"));
             assertThat(c.call("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1b")).isEqualTo("OK");
             assertThat(c.call("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "10gb"))

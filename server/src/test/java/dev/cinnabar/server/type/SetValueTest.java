@@ -426,33 +426,47 @@ class SetValueTest {
     }
 
     @Test
-    void reloadRebuildsShrunkenHashtablesLikeAnRdbLoad() {
-        ServerConfig cfg = new ServerConfig();
-        SetValue ints = SetValue.newHashtable(10);
+    void loaderFollowsTheRdbLoadLadder() {
+        EncodingParams p = new ServerConfig().encoding;
+        String[] ints = new String[10];
         for (int i = 0; i < 10; i++) {
-            add(ints, Integer.toString(i));
+            ints[i] = Integer.toString(i);
         }
-        assertThat(ints.reloaded(cfg).encoding()).isEqualTo("intset");
-        SetValue strs = SetValue.newHashtable(10);
-        add(strs, "1");
-        add(strs, "a");
-        SetValue back = strs.reloaded(cfg);
+        assertThat(load(p, ints).encoding()).isEqualTo("intset");
+        SetValue back = load(p, "1", "a");
         assertThat(back.encoding()).isEqualTo("listpack");
         assertThat(new TreeSet<>(members(back))).containsExactly("1", "a");
-        SetValue big = SetValue.newHashtable(300);
+        String[] many = new String[300];
         for (int i = 0; i < 300; i++) {
-            add(big, "m" + i);
+            many[i] = "m" + i;
         }
-        assertThat(big.reloaded(cfg).encoding()).isEqualTo("hashtable");
-        SetValue longMember = SetValue.newHashtable(2);
-        add(longMember, "y".repeat(100));
-        assertThat(longMember.reloaded(cfg).encoding()).isEqualTo("hashtable");
-        // Compact encodings come back as they are unless they exceed their entry limit.
-        SetValue lp = of("a", 1, DEFAULTS, "b", "c");
-        assertThat(lp.reloaded(cfg)).isSameAs(lp);
-        assertThat(lp.reloaded(config("set-max-listpack-entries 2\n")).encoding()).isEqualTo("hashtable");
-        SetValue is = of("1", 1, DEFAULTS, "2", "3");
-        assertThat(is.reloaded(config("set-max-intset-entries 2\n")).encoding()).isEqualTo("hashtable");
+        assertThat(load(p, many).encoding()).isEqualTo("hashtable");
+        assertThat(load(p, "y".repeat(100)).encoding()).isEqualTo("hashtable");
+        // An announced length over set-max-intset-entries starts as a hash table.
+        String[] manyInts = new String[600];
+        for (int i = 0; i < 600; i++) {
+            manyInts[i] = Integer.toString(i);
+        }
+        assertThat(load(p, manyInts).encoding()).isEqualTo("hashtable");
+        // A repeated member is refused at every stage of the ladder.
+        for (String[] dup : List.of(new String[] {"1", "1"}, new String[] {"1", "a", "a"}, new String[] {"y".repeat(100), "y".repeat(100)})) {
+            SetValue.Loader l = new SetValue.Loader(dup.length, dup.length, p);
+            boolean ok = true;
+            for (String m : dup) {
+                byte[] b = m.getBytes(StandardCharsets.UTF_8);
+                ok &= l.add(b, 0, b.length);
+            }
+            assertThat(ok).as(String.join(",", dup)).isFalse();
+        }
+    }
+
+    private static SetValue load(EncodingParams p, String... members) {
+        SetValue.Loader l = new SetValue.Loader(members.length, members.length, p);
+        for (String m : members) {
+            byte[] b = m.getBytes(StandardCharsets.UTF_8);
+            assertThat(l.add(b, 0, b.length)).isTrue();
+        }
+        return l.finish();
     }
 
     // ---- property: encodings are interchangeable -----------------------------------------------

@@ -8,7 +8,10 @@ import com.ning.compress.lzf.impl.VanillaChunkEncoder;
  *
  * <p>The library's block compressor is used directly on the whole input: its 64 KiB limit is
  * the chunk header's, not the algorithm's (back references are checked against the block start
- * and LZF's 8 KiB window). Not thread-safe: one instance per writer.
+ * and LZF's 8 KiB window). Its output decodes with any LZF decoder, Redis's included, but is
+ * not byte-identical to liblzf's (a different match-finding hash; liblzf's own output even
+ * depends on an uninitialised hash table), so compressed DUMP payloads differ from Redis's in
+ * their compressed bytes only. Not thread-safe: one instance per writer.
  */
 final class Lzf {
     /** Exposes the library's raw block compressor (protected there). */
@@ -48,43 +51,54 @@ final class Lzf {
     }
 
     /**
-     * Decompresses a raw LZF block into exactly {@code rawLen} bytes (tests, later RDB loading).
-     * Throws IllegalArgumentException on corrupt input.
+     * Decompresses a raw LZF block {@code in[off, off+len)} into all of {@code out}, with
+     * liblzf's lzf_decompress checks: every input byte must be consumed, no run may read past
+     * the input or write past the output, no back reference may point before the output start,
+     * and the output must be filled exactly (Redis compares the result with the stored length).
+     * Returns false on any violation. The compress-lzf library's raw decoder cannot be used here:
+     * it stops when the output is full without looking at the input length, so it would accept
+     * payloads with trailing garbage that Redis rejects.
      */
-    static byte[] decompress(byte[] in, int off, int len, int rawLen) {
-        byte[] o = new byte[rawLen];
+    static boolean decompress(byte[] in, int off, int len, byte[] out) {
         int ip = off;
-        int end = off + len;
+        int inEnd = off + len;
         int op = 0;
-        try {
-            while (ip < end) {
-                int ctrl = in[ip++] & 0xFF;
-                if (ctrl < 32) {
-                    // A literal run of ctrl + 1 bytes.
-                    System.arraycopy(in, ip, o, op, ctrl + 1);
-                    ip += ctrl + 1;
-                    op += ctrl + 1;
-                } else {
-                    // A back reference: length - 2 in the top 3 bits (7 = one more length byte).
-                    int n = ctrl >>> 5;
-                    if (n == 7) {
-                        n += in[ip++] & 0xFF;
+        int outEnd = out.length;
+        while (ip < inEnd) {
+            int ctrl = in[ip++] & 0xFF;
+            if (ctrl < 32) {
+                // A literal run of ctrl + 1 bytes.
+                int n = ctrl + 1;
+                if (op + n > outEnd || ip + n > inEnd) {
+                    return false;
+                }
+                System.arraycopy(in, ip, out, op, n);
+                ip += n;
+                op += n;
+            } else {
+                // A back reference: length - 2 in the top 3 bits (7 = one more length byte),
+                // distance - 1 in the low 5 bits and the next byte.
+                int n = ctrl >>> 5;
+                if (n == 7) {
+                    if (ip >= inEnd) {
+                        return false;
                     }
-                    int ref = op - ((ctrl & 0x1F) << 8) - 1 - (in[ip++] & 0xFF);
-                    if (ref < 0) {
-                        throw new IllegalArgumentException("LZF reference before the start");
-                    }
-                    for (int i = 0; i < n + 2; i++) {
-                        o[op++] = o[ref++];
-                    }
+                    n += in[ip++] & 0xFF;
+                }
+                if (ip >= inEnd) {
+                    return false;
+                }
+                int ref = op - ((ctrl & 0x1F) << 8) - 1 - (in[ip++] & 0xFF);
+                n += 2;
+                if (op + n > outEnd || ref < 0) {
+                    return false;
+                }
+                // Byte by byte: source and destination overlap for repeating patterns.
+                for (int i = 0; i < n; i++) {
+                    out[op++] = out[ref++];
                 }
             }
-        } catch (IndexOutOfBoundsException e) {
-            throw new IllegalArgumentException("corrupt LZF data", e);
         }
-        if (op != rawLen) {
-            throw new IllegalArgumentException("LZF data decodes to " + op + " bytes, expected " + rawLen);
-        }
-        return o;
+        return op == outEnd;
     }
 }

@@ -11,10 +11,19 @@ public final class RdbOutput {
     static final int CHUNK = 64 * 1024;
 
     private final List<byte[]> full = new ArrayList<>();
-    private byte[] cur = new byte[CHUNK];
+    private byte[] cur;
     private int pos;
     private long crc;
     private long size;
+
+    public RdbOutput() {
+        this(CHUNK);
+    }
+
+    /** Starts with a first chunk of {@code initial} bytes (small images: DUMP payloads). */
+    public RdbOutput(int initial) {
+        cur = new byte[Math.max(16, initial)];
+    }
 
     public void write(int b) {
         if (pos == cur.length) {

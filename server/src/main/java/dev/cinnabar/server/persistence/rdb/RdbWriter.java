@@ -4,6 +4,7 @@ import dev.cinnabar.ds.Entries;
 import dev.cinnabar.ds.Listpack;
 import dev.cinnabar.ds.ObjectEntry;
 import dev.cinnabar.resp.Ascii;
+import dev.cinnabar.resp.Doubles;
 import dev.cinnabar.server.Server;
 import dev.cinnabar.server.config.ConfigEnums.MaxmemoryPolicy;
 import dev.cinnabar.server.keyspace.Database;
@@ -17,7 +18,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Writes the data set as a Redis RDB file (rdb.c), version 11 as Redis 7.2 writes it, or 10 for
- * Redis 7.0 readers (the formats differ only in type ids this writer does not use).
+ * Redis 7.0 readers (the formats differ only in SET_LISTPACK, which version 10 lacks).
  *
  * <p>File layout (WARNING: on-disk format, every id below is frozen): "REDIS00NN"; AUX fields
  * redis-ver, redis-bits, ctime, used-mem, the replication ones when the file seeds a replica,
@@ -25,12 +26,16 @@ import java.nio.charset.StandardCharsets;
  * as [EXPIRETIME_MS][IDLE|FREQ] type key value; EOF; the CRC-64 of all preceding bytes, little
  * endian (0 when rdbchecksum is off, which readers take as "not checked").
  *
- * <p>Value encodings are ones every Redis 7.x loads and re-encodes by its own thresholds:
- * strings as Redis saves them (small integers int-encoded, LZF above 20 bytes when
- * rdbcompression is on), lists as QUICKLIST_2 with our nodes written as Redis-format listpacks
- * (or plain nodes for elements stored alone), sets as SET, sorted sets as ZSET_2 (binary double
- * scores), hashes as HASH. Keys already expired are written with their expiry time, as Redis
- * does: a loading master drops them, a replica waits for the master's DEL.
+ * <p>Values are saved with the types Redis 7.2 picks for the same encodings (rdbSaveObjectType),
+ * so a load, here or in Redis, gives each value back the encoding Redis would: strings as
+ * Redis saves them (small integers int-encoded, LZF above 20 bytes when rdbcompression is on),
+ * lists as QUICKLIST_2 with our nodes written as Redis-format listpacks (or plain nodes for
+ * elements stored alone), intsets as SET_INTSET blobs, listpack sets as SET_LISTPACK (plain SET
+ * for a version 10 reader, which lacks that type), listpack sorted sets and hashes as
+ * ZSET_LISTPACK / HASH_LISTPACK blobs, hash tables as SET / HASH, skiplists as ZSET_2 (binary
+ * double scores). Keys already expired are written with their expiry time, as Redis does: a
+ * loading master drops them, a replica waits for the master's DEL. {@link #dumpPayload} is the
+ * same value serialization for DUMP and MIGRATE.
  *
  * <p>The caller holds the server lock for the whole write, so the file is a point-in-time
  * image; the writer itself allocates one output buffer and a few scratch arrays.
@@ -43,7 +48,11 @@ public final class RdbWriter {
     static final int TYPE_SET = 2;
     static final int TYPE_HASH = 4;
     static final int TYPE_ZSET_2 = 5;
+    static final int TYPE_SET_INTSET = 11;
+    static final int TYPE_HASH_LISTPACK = 16;
+    static final int TYPE_ZSET_LISTPACK = 17;
     static final int TYPE_LIST_QUICKLIST_2 = 18;
+    static final int TYPE_SET_LISTPACK = 20;
 
     // Opcodes (rdb.h RDB_OPCODE_*).
     static final int OPCODE_IDLE = 248;
@@ -73,7 +82,7 @@ public final class RdbWriter {
     private final boolean compress;
     private final Lzf lzf = new Lzf();
     private final RedisListpack listpack = new RedisListpack();
-    private final byte[] num = new byte[24];
+    private final byte[] num = new byte[Doubles.MAX_CHARS];
 
     private RdbWriter(Server server, RdbOutput out, int version, boolean compress) {
         this.server = server;
@@ -162,48 +171,82 @@ public final class RdbWriter {
             out.write(OPCODE_FREQ);
             out.write(db.lfuCounter(Entries.lru(e)));
         }
-        byte[] k = Entries.keyArray(e);
-        int kOff = Entries.keyOffset(e);
-        int kLen = Entries.keyLength(e);
-        if (e instanceof byte[] p) {
-            out.write(TYPE_STRING);
-            writeString(k, kOff, kLen);
-            writeString(p, Entries.valueOffset(p), Entries.valueLength(p));
-            return;
-        }
-        Object v = ((ObjectEntry) e).value;
+        Object v = e instanceof byte[] ? e : ((ObjectEntry) e).value;
+        out.write(typeOf(v));
+        writeString(Entries.keyArray(e), Entries.keyOffset(e), Entries.keyLength(e));
+        writeValue(e, v);
+    }
+
+    /**
+     * The RDB type Redis 7.2 saves a value under (rdbSaveObjectType): compact encodings as their
+     * blob types, except listpack sets for a version 10 reader, which has no SET_LISTPACK.
+     */
+    private int typeOf(Object v) {
+        return switch (v) {
+            case byte[] p -> TYPE_STRING;
+            case MutableString s -> TYPE_STRING;
+            case ListValue l -> TYPE_LIST_QUICKLIST_2;
+            case SetValue s -> s.isIntset() ? TYPE_SET_INTSET
+                    : s.isListpack() && version >= 11 ? TYPE_SET_LISTPACK : TYPE_SET;
+            case ZSetValue z -> z.isListpack() ? TYPE_ZSET_LISTPACK : TYPE_ZSET_2;
+            case HashValue h -> h.isListpack() ? TYPE_HASH_LISTPACK : TYPE_HASH;
+            default -> throw new IllegalStateException("no RDB encoding for " + v.getClass().getSimpleName());
+        };
+    }
+
+    /** The value part (rdbSaveObject) of entry {@code e} whose value is {@code v}. */
+    private void writeValue(Object e, Object v) {
         switch (v) {
-            case MutableString s -> {
-                out.write(TYPE_STRING);
-                writeString(k, kOff, kLen);
-                writeString(s.array(), 0, s.length());
-            }
-            case ListValue l -> {
-                out.write(TYPE_LIST_QUICKLIST_2);
-                writeString(k, kOff, kLen);
-                writeList(l);
-            }
+            case byte[] p -> writeString(p, Entries.valueOffset(p), Entries.valueLength(p));
+            case MutableString s -> writeString(s.array(), 0, s.length());
+            case ListValue l -> writeList(l);
             case SetValue s -> {
-                out.write(TYPE_SET);
-                writeString(k, kOff, kLen);
-                writeSet(s);
+                if (s.isIntset()) {
+                    writeIntset(s);
+                } else if (s.isListpack() && version >= 11) {
+                    writeSetListpack(s);
+                } else {
+                    writeSet(s);
+                }
             }
             case ZSetValue z -> {
-                out.write(TYPE_ZSET_2);
-                writeString(k, kOff, kLen);
-                writeZSet(z);
+                if (z.isListpack()) {
+                    writeZSetListpack(z);
+                } else {
+                    writeZSet(z);
+                }
             }
             case HashValue h -> {
-                out.write(TYPE_HASH);
-                writeString(k, kOff, kLen);
-                writeLen(h.size());
-                h.forEach((f, fOff, fLen, val, vOff, vLen) -> {
-                    writeString(f, fOff, fLen);
-                    writeString(val, vOff, vLen);
-                });
+                if (h.isListpack()) {
+                    writeHashListpack(h);
+                } else {
+                    writeLen(h.size());
+                    h.forEach((f, fOff, fLen, val, vOff, vLen) -> {
+                        writeString(f, fOff, fLen);
+                        writeString(val, vOff, vLen);
+                    });
+                }
             }
             default -> throw new IllegalStateException("no RDB encoding for " + v.getClass().getSimpleName());
         }
+    }
+
+    // ---- DUMP payloads ------------------------------------------------------------------------------
+
+    /**
+     * The DUMP serialization of one entry's value (Redis createDumpPayload): the RDB type byte,
+     * the value as an RDB file holds it, the RDB version (2 bytes) and the CRC-64 of everything
+     * before it (8 bytes), both little-endian. Compression follows rdbcompression.
+     */
+    public static byte[] dumpPayload(Server server, Object entry) {
+        RdbOutput out = new RdbOutput(256);
+        RdbWriter w = new RdbWriter(server, out, VERSION, server.config.persistence.rdbcompression.get());
+        Object v = entry instanceof byte[] ? entry : ((ObjectEntry) entry).value;
+        out.write(w.typeOf(v));
+        w.writeValue(entry, v);
+        out.writeLe(VERSION, 2);
+        out.writeLe(out.crc(), 8);
+        return out.toByteArray();
     }
 
     private void writeList(ListValue l) {
@@ -245,6 +288,77 @@ public final class RdbWriter {
                 return true;
             }
         });
+    }
+
+    /** An intset blob: width, count, then the members ascending, all little-endian. */
+    private void writeIntset(SetValue s) {
+        int width = s.intsetWidth();
+        int n = s.size();
+        byte[] blob = new byte[8 + n * width];
+        putLe(blob, 0, width, 4);
+        putLe(blob, 4, n, 4);
+        int[] at = {8};
+        s.forEach(new SetValue.MemberVisitor() {
+            @Override
+            public boolean bytes(byte[] a, int off, int len) {
+                throw new IllegalStateException("intset member as bytes");
+            }
+
+            @Override
+            public boolean integer(long v) {
+                putLe(blob, at[0], v, width);
+                at[0] += width;
+                return true;
+            }
+        });
+        writeRawBytes(blob, 0, blob.length);
+    }
+
+    private static void putLe(byte[] b, int at, long v, int n) {
+        for (int i = 0; i < n; i++) {
+            b[at + i] = (byte) (v >>> (8 * i));
+        }
+    }
+
+    private void writeSetListpack(SetValue s) {
+        RedisListpack rl = listpack.reset();
+        s.forEach(new SetValue.MemberVisitor() {
+            @Override
+            public boolean bytes(byte[] a, int off, int len) {
+                rl.add(a, off, len);
+                return true;
+            }
+
+            @Override
+            public boolean integer(long v) {
+                rl.addInteger(v);
+                return true;
+            }
+        });
+        writeRawBytes(rl.array(), 0, rl.finish());
+    }
+
+    /** Member, score, member, score... ascending, scores as Redis's listpack keeps them (d2string). */
+    private void writeZSetListpack(ZSetValue z) {
+        RedisListpack rl = listpack.reset();
+        int n = z.size();
+        if (n > 0) {
+            z.visitRanks(0, n - 1, false, (m, off, len, score) -> {
+                rl.add(m, off, len);
+                int t = Doubles.d2string(score, num, 0);
+                rl.add(num, 0, t);
+            });
+        }
+        writeRawBytes(rl.array(), 0, rl.finish());
+    }
+
+    private void writeHashListpack(HashValue h) {
+        RedisListpack rl = listpack.reset();
+        h.forEach((f, fOff, fLen, val, vOff, vLen) -> {
+            rl.add(f, fOff, fLen);
+            rl.add(val, vOff, vLen);
+        });
+        writeRawBytes(rl.array(), 0, rl.finish());
     }
 
     private void writeZSet(ZSetValue z) {

@@ -53,8 +53,17 @@ class RdbPrimitivesTest {
                 .getBytes(StandardCharsets.US_ASCII);
         int n = lzf.compress(text, 5, text.length - 5);
         assertThat(n).isPositive().isLessThan(text.length / 5);
-        byte[] back = Lzf.decompress(lzf.output(), 0, n, text.length - 5);
+        byte[] back = new byte[text.length - 5];
+        assertThat(Lzf.decompress(lzf.output(), 0, n, back)).isTrue();
         assertThat(back).isEqualTo(Arrays.copyOfRange(text, 5, text.length));
+        // liblzf's checks: the exact output length, no trailing input, no truncated input.
+        assertThat(Lzf.decompress(lzf.output(), 0, n, new byte[text.length - 4])).isFalse();
+        assertThat(Lzf.decompress(lzf.output(), 0, n, new byte[text.length - 6])).isFalse();
+        assertThat(Lzf.decompress(lzf.output(), 0, n - 1, new byte[text.length - 5])).isFalse();
+        byte[] trailing = Arrays.copyOf(lzf.output(), n + 1);
+        assertThat(Lzf.decompress(trailing, 0, n + 1, new byte[text.length - 5])).isFalse();
+        // A back reference before the start of the output.
+        assertThat(Lzf.decompress(new byte[] {0, 'a', (byte) 0x20, 5}, 0, 4, new byte[4])).isFalse();
 
         byte[] noise = new byte[5000];
         new Random(1).nextBytes(noise);

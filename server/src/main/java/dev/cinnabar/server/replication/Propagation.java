@@ -93,6 +93,13 @@ public final class Propagation {
         }
     }
 
+    /** {@link #rewrite(byte[]...)} with the arguments of another request (GEOADD's ZADD). */
+    public void rewrite(ArgList args) {
+        if (nesting > 0) {
+            rewritten = copyArgs(args);
+        }
+    }
+
     /**
      * Replaces argument {@code i} of what the running command propagates, extending the vector
      * when {@code i} is past its end (Redis rewriteClientCommandArgument).

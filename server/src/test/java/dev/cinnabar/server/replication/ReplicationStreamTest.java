@@ -142,6 +142,46 @@ class ReplicationStreamTest {
     }
 
     @Test
+    void restoreGetsAnAbsoluteTtlAndGeoaddBecomesZadd() throws IOException {
+        long now = System.currentTimeMillis();
+        c.call("SET", "src", "value");
+        Object payload = c.call("DUMP", "src");
+        byte[] dump = ((String) payload).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        c.call("RESTORE", "r1", "0", dump);
+        c.call("RESTORE", "r2", "100000", dump);
+        c.call("RESTORE", "r3", Long.toString(now + 200000), dump, "ABSTTL");
+        c.call("RESTORE", "r1", Long.toString(now - 1000), dump, "REPLACE", "ABSTTL");
+        c.call("RESTORE", "gone", Long.toString(now - 1000), dump, "ABSTTL"); // nothing to delete
+        c.call("GEOADD", "g", "13.361389", "38.115556", "Palermo");
+        repl.expect("select 0", "set src value");
+        assertThat(repl.next().subList(0, 3)).containsExactly("restore", "r1", "0");
+        List<String> r2 = repl.next();
+        assertThat(r2).hasSize(5);
+        assertThat(Long.parseLong(r2.get(2))).isBetween(now + 99_000, now + 101_000);
+        assertThat(r2.get(4)).isEqualTo("ABSTTL");
+        List<String> r3 = repl.next();
+        assertThat(r3.get(2)).isEqualTo(Long.toString(now + 200000));
+        assertThat(r3.get(4)).isEqualTo("ABSTTL");
+        assertThat(r3).hasSize(5);
+        repl.expect("del r1", "zadd g 3479099956230698 Palermo");
+    }
+
+    @Test
+    void migrateWithoutCopyReachesReplicasAsADelOfTheMovedKeys() throws IOException {
+        try (CinnabarServer target = CinnabarServer.builder().port(0).start()) {
+            c.call("SET", "a", "1");
+            c.call("SET", "b", "2");
+            c.call("SET", "c", "3");
+            assertThat(c.call("MIGRATE", "127.0.0.1", Integer.toString(target.port()), "", "0", "5000", "COPY",
+                    "KEYS", "a")).isEqualTo("OK");
+            assertThat(c.call("MIGRATE", "127.0.0.1", Integer.toString(target.port()), "", "0", "5000", "REPLACE",
+                    "KEYS", "a", "missing", "b")).isEqualTo("OK");
+            c.call("SET", "done", "1");
+        }
+        repl.expect("select 0", "set a 1", "set b 2", "set c 3", "del a b", "set done 1");
+    }
+
+    @Test
     void lazyFreeSettingsChooseUnlink() throws IOException {
         c.call("CONFIG", "SET", "lazyfree-lazy-expire", "yes");
         c.call("CONFIG", "SET", "lazyfree-lazy-server-del", "yes");

@@ -71,6 +71,11 @@ public final class Client {
      * stream, may not touch the keyspace, and is disconnected if a command of its produces a reply.
      */
     public static final int REPLICA = 1 << 28;
+    /**
+     * The client applying the replication stream of this server's master (Redis CLIENT_MASTER):
+     * its commands are obeyed even on a read-only replica and their replies are dropped.
+     */
+    public static final int MASTER = 1 << 29;
 
     public final Server server;
     public final long id;

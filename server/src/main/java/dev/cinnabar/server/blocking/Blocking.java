@@ -458,6 +458,21 @@ public final class Blocking {
         return true;
     }
 
+    /**
+     * Redis disconnectAllBlockedClients: every blocked client gets {@code error} (the server
+     * became a replica, so what they wait for will not come from their own writes).
+     */
+    public void unblockAll(String error) {
+        for (State s : new ArrayList<>(states.values())) {
+            release(s);
+            s.client.error(error);
+            countUnblockedCall(s, true);
+            if (s.client.conn != null) {
+                s.client.conn.unblocked();
+            }
+        }
+    }
+
     /** A disconnected client: forget it silently. */
     public void clientClosed(Client c) {
         State s = states.get(c);

@@ -105,7 +105,11 @@ public final class Dispatcher {
             reject(c, cmd, Errors.NOT_ALLOWED_IN_MULTI);
             return;
         }
-        if (server.config.memory.maxmemory.get() != 0 && deniedByMemory(c, cmd)) {
+        boolean replica = server.replication.replicaOf.isReplica();
+        // A replica's master is obeyed, not checked (Redis mustObeyClient).
+        boolean obey = c.has(Client.MASTER);
+        if (server.config.memory.maxmemory.get() != 0 && !obey
+                && !(replica && server.config.replication.replicaIgnoreMaxmemory.get()) && deniedByMemory(c, cmd)) {
             reject(c, cmd, Errors.OOM);
             return;
         }
@@ -124,9 +128,19 @@ public final class Dispatcher {
             reject(c, cmd, NOREPLICAS);
             return;
         }
+        if (replica && !obey && server.config.replication.replicaReadOnly.get()
+                && (cmd.has(CommandFlags.WRITE) || (queued & CommandFlags.WRITE) != 0)) {
+            reject(c, cmd, "READONLY You can't write against a read only replica.");
+            return;
+        }
         if (c.has(Client.PUBSUB) && c.resp() == 2 && !allowedWhileSubscribed(cmd)) {
             reject(c, cmd, "ERR Can't execute '" + cmd.fullName() + "': only (P|S)SUBSCRIBE / "
                     + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return;
+        }
+        if (replica && !server.replication.replicaOf.linkUp() && !server.config.replication.replicaServeStaleData.get()
+                && deniedWhenStale(c, cmd)) {
+            reject(c, cmd, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
             return;
         }
         long keyspaceFlags = CommandFlags.WRITE | CommandFlags.READONLY | CommandFlags.MAY_REPLICATE;
@@ -134,7 +148,7 @@ public final class Dispatcher {
             reject(c, cmd, "ERR Replica can't interact with the keyspace");
             return;
         }
-        if (!c.has(Client.REPLICA) && server.pause.postpones(c, cmd)) {
+        if (!c.has(Client.REPLICA | Client.MASTER) && server.pause.postpones(c, cmd)) {
             // Redis blockPostponeClient: nothing is replied; the connection stops reading
             // requests until the pause ends, then dispatches this one again. Replicas are never
             // paused (their ACKs must keep flowing).
@@ -227,6 +241,18 @@ public final class Dispatcher {
     }
 
     static final String NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
+
+    /**
+     * Redis is_denystale_command: a command without the stale flag, or an EXEC with a queued
+     * command without it, may not run while a replica's link is down (replica-serve-stale-data no).
+     */
+    private boolean deniedWhenStale(Client c, Command cmd) {
+        if (!cmd.has(CommandFlags.STALE)) {
+            return true;
+        }
+        return c.has(Client.MULTI) && "exec".equals(cmd.name())
+                && (server.transactions.queuedMissingFlags(c) & CommandFlags.STALE) != 0;
+    }
 
     /** RESP2 subscribers may only manage subscriptions, PING, QUIT and RESET (Redis processCommand). */
     private static boolean allowedWhileSubscribed(Command cmd) {

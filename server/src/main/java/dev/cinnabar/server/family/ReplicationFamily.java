@@ -4,6 +4,7 @@ import dev.cinnabar.resp.Ascii;
 import dev.cinnabar.server.Client;
 import dev.cinnabar.server.blocking.Blocking;
 import dev.cinnabar.server.command.CommandTable;
+import dev.cinnabar.server.config.ReplicaOfParam;
 import dev.cinnabar.server.config.ConfigText;
 import dev.cinnabar.server.replication.ReplicaLink;
 import dev.cinnabar.server.replication.Replication;
@@ -23,7 +24,9 @@ public final class ReplicationFamily {
                 .bind("replconf", ReplicationFamily::replconf)
                 .bind("wait", ReplicationFamily::waitCmd)
                 .bind("waitaof", ReplicationFamily::waitaof)
-                .bind("role", ReplicationFamily::role);
+                .bind("role", ReplicationFamily::role)
+                .bind("replicaof", ReplicationFamily::replicaof)
+                .bind("slaveof", ReplicationFamily::replicaof);
     }
 
     private static final byte[] W_PSYNC = Ascii.bytes("psync");
@@ -38,6 +41,10 @@ public final class ReplicationFamily {
         if (psync && c.argc() > 3 && c.argIs(0, W_PSYNC) && c.argIs(3, W_FAILOVER)) {
             c.server.log.notice("Failover request received for replid " + c.argForMessage(1) + ".");
             c.error("ERR PSYNC FAILOVER can't be sent to a master.");
+            return;
+        }
+        if (r.replicaOf.isReplica() && !r.replicaOf.linkUp()) {
+            c.error("NOMASTERLINK Can't SYNC while not connected with my master");
             return;
         }
         if (c.reply.pending() > 0) {
@@ -126,7 +133,8 @@ public final class ReplicationFamily {
                 r.ack(c, off, fack, true);
                 return;
             } else if (c.argIs(j, W_GETACK)) {
-                // Asks a replica for an ACK; a master has no master to answer, and says nothing.
+                // Our master asks for an ACK (sent by the link); from anyone else: nothing.
+                r.replicaOf.ackRequested(c);
                 return;
             } else if (c.argIs(j, W_RDB_ONLY)) {
                 if (!c.parseLong(j + 1)) {
@@ -180,6 +188,12 @@ public final class ReplicationFamily {
      * connection wrote, or the timeout (ms, 0 = forever) passes; replies how many did.
      */
     static void waitCmd(Client c) {
+        if (c.server.replication.replicaOf.isReplica()) {
+            c.error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is "
+                    + "configured to be writable (which is not the default) writes to replicas are just local and are not "
+                    + "propagated.");
+            return;
+        }
         if (!c.parseLong(1)) {
             return;
         }
@@ -225,6 +239,11 @@ public final class ReplicationFamily {
         if (deadline < 0) {
             return;
         }
+        if (c.server.replication.replicaOf.isReplica()) {
+            c.error("ERR WAITAOF cannot be used with replica instances. Please also note that writes to replicas are just "
+                    + "local and are not propagated.");
+            return;
+        }
         if (numLocal != 0 && !c.server.config.persistence.appendonly.get()) {
             c.error("ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.");
             return;
@@ -242,9 +261,22 @@ public final class ReplicationFamily {
         r.requestAcks();
     }
 
-    /** ROLE as a master: "master", the replication offset, the online replicas. */
+    /**
+     * ROLE: as a master, "master", the replication offset and the online replicas; as a
+     * replica, "slave", the master's address, the link state and the applied offset.
+     */
     static void role(Client c) {
         Replication r = c.server.replication;
+        ReplicaOfParam.Master m = c.server.config.replication.replicaof.get();
+        if (m != null) {
+            c.reply.arrayLen(5);
+            c.reply.bulk(SLAVE);
+            c.reply.bulk(Ascii.bytes(m.host()));
+            c.reply.integer(m.port());
+            c.reply.bulk(Ascii.bytes(r.replicaOf.roleState()));
+            c.reply.integer(r.replicaOf.roleOffset());
+            return;
+        }
         List<String[]> online = r.onlineReplicas();
         c.reply.arrayLen(3);
         c.reply.bulk(MASTER);
@@ -259,4 +291,39 @@ public final class ReplicationFamily {
     }
 
     private static final byte[] MASTER = Ascii.bytes("master");
+    private static final byte[] SLAVE = Ascii.bytes("slave");
+    private static final byte[] W_NO = Ascii.bytes("no");
+    private static final byte[] W_ONE = Ascii.bytes("one");
+
+    /** REPLICAOF / SLAVEOF host port | NO ONE (Redis replicaofCommand). */
+    static void replicaof(Client c) {
+        if (c.server.clusterEnabled()) {
+            c.error("ERR REPLICAOF not allowed in cluster mode.");
+            return;
+        }
+        Replication r = c.server.replication;
+        if (c.argIs(1, W_NO) && c.argIs(2, W_ONE)) {
+            r.replicaOf.unsetMaster(c);
+            c.reply.ok();
+            return;
+        }
+        if (r.isReplica(c)) {
+            // It would have to drop every replica, itself included.
+            c.error("ERR Command is not valid when client is a replica.");
+            return;
+        }
+        if (!c.parseLong(2, "ERR Invalid master port")) {
+            return;
+        }
+        long port = c.parsed();
+        if (port < 0 || port > 65535) {
+            c.error("ERR Invalid master port");
+            return;
+        }
+        if (!r.replicaOf.setMaster(c.argForMessage(1), (int) port, c)) {
+            c.reply.simple("OK Already connected to specified master");
+            return;
+        }
+        c.reply.ok();
+    }
 }

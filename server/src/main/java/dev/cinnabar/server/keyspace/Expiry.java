@@ -72,8 +72,10 @@ public final class Expiry {
 
     /** One cycle; called from the server cron. */
     public void activeCycle() {
-        if (!enabled || server.pause.expiryPaused()) {
-            return; // a CLIENT PAUSE suspends expiry; the keys go once it ends
+        if (!enabled || server.pause.expiryPaused() || server.replication.replicaOf.isReplica()) {
+            // A CLIENT PAUSE suspends expiry (the keys go once it ends); a replica leaves
+            // expiry to its master, whose DELs come through the stream.
+            return;
         }
         int hz = Math.max(1, server.config.general.hz.get());
         int effort = server.config.memory.activeExpireEffort.get() - 1; // 0..9 as in Redis

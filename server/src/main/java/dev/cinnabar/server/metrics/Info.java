@@ -436,7 +436,11 @@ public final class Info {
 
     private static void replication(StringBuilder sb, Server s) {
         ServerMetrics m = s.metrics;
-        field(sb, "role", "master");
+        boolean replica = s.replication.replicaOf.isReplica();
+        field(sb, "role", replica ? "slave" : "master");
+        if (replica) {
+            s.replication.replicaOf.info(sb);
+        }
         s.replication.infoReplicas(sb);
         field(sb, "master_failover_state", "no-failover");
         field(sb, "master_replid", m.replId);

@@ -69,10 +69,11 @@ public final class Propagation {
 
     /**
      * Whether effects are recorded: the stream has consumers (the replication backlog exists,
-     * from the first replica's attachment until repl-backlog-ttl after the last one left).
+     * from the first replica's attachment until repl-backlog-ttl after the last one left) and
+     * this server is no replica (a replica passes its master's stream on instead).
      */
     public boolean active() {
-        return replication.hasBacklog();
+        return replication.recording();
     }
 
     /** Whether a command is running (an execution unit is open). */

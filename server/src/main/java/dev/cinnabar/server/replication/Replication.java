@@ -60,6 +60,10 @@ public final class Replication {
 
     private final Server server;
     public final Propagation propagation;
+    /** The replica side: REPLICAOF and the link with our master. */
+    public final ReplicaOf replicaOf;
+    /** Whether our own commands are recorded: a backlog exists and we are no replica. */
+    private boolean recording;
     /** Attached replicas in attach order (Redis server.slaves; INFO slaveN). */
     private final ArrayList<ReplicaLink> replicas = new ArrayList<>();
     /** Every client that sent REPLCONF or SYNC, attached or not. */
@@ -83,6 +87,7 @@ public final class Replication {
     public Replication(Server server) {
         this.server = server;
         this.propagation = new Propagation(server, this);
+        this.replicaOf = new ReplicaOf(server, this);
         this.noReplicasSince = server.clock.millis();
         server.config.addApplyHook(() -> {
             if (backlog != null) {
@@ -91,9 +96,22 @@ public final class Replication {
         }, server.config.replication.replBacklogSize);
     }
 
-    /** Whether the stream is being recorded (a backlog exists). */
+    /** Whether a backlog exists. */
     public boolean hasBacklog() {
         return backlog != null;
+    }
+
+    /**
+     * Whether commands executed here are recorded for the stream: a backlog exists and this
+     * server is no replica (a replica passes its master's stream on instead).
+     */
+    boolean recording() {
+        return recording;
+    }
+
+    /** The backlog or the role changed: recompute {@link #recording}. */
+    void roleChanged() {
+        recording = backlog != null && !replicaOf.isReplica();
     }
 
     public boolean hasReplicas() {
@@ -124,7 +142,9 @@ public final class Replication {
      * to reuse), wrapped in MULTI/EXEC when {@code transaction}.
      */
     void feed(ByteBuf unit, boolean transaction) {
-        if (backlog == null) {
+        if (backlog == null || replicaOf.isReplica()) {
+            // (A master turned replica inside the unit, by REPLICAOF in a transaction: what it
+            // did before is not sent, as in Redis, where a replica feeds no stream of its own.)
             return;
         }
         int n = unit.readableBytes() + (transaction ? MULTI_CMD.length + EXEC_CMD.length : 0);
@@ -328,12 +348,13 @@ public final class Replication {
         link.attached = true;
         replicas.add(link);
         ServerMetrics m = server.metrics;
-        if (replicas.size() == 1 && backlog == null) {
+        if (replicas.size() == 1 && backlog == null && !replicaOf.isReplica()) {
             // A new backlog starts a new history: new id, no previous one.
             m.replId = ServerMetrics.randomId();
             m.replId2 = "0000000000000000000000000000000000000000";
             m.secondReplOffset = -1;
             backlog = new Backlog(offset + 1, server.config.replication.replBacklogSize.get());
+            roleChanged();
             server.log.notice("Replication backlog created, my new replication IDs are '" + m.replId + "' and '"
                     + m.replId2 + "'");
         }
@@ -506,7 +527,7 @@ public final class Replication {
      * the client that asked.
      */
     public void requestAcks() {
-        if (replicas.isEmpty()) {
+        if (replicas.isEmpty() || replicaOf.isReplica()) {
             return;
         }
         if (propagation.running()) {
@@ -541,6 +562,9 @@ public final class Replication {
 
     /** Redis checkGoodReplicasStatus: whether writes are allowed by min-replicas-to-write. */
     public boolean enoughGoodReplicas() {
+        if (replicaOf.isReplica()) {
+            return true; // only a master counts its replicas
+        }
         int min = server.config.replication.minReplicasToWrite.get();
         if (min == 0 || server.config.replication.minReplicasMaxLag.get() == 0) {
             return true;
@@ -557,8 +581,11 @@ public final class Replication {
      */
     public void cron() {
         long now = server.clock.millis();
+        replicaOf.cron();
+        boolean master = !replicaOf.isReplica();
         int period = Math.max(1, server.config.replication.replPingReplicaPeriod.get());
-        if (cronLoops % period == 0 && !replicas.isEmpty()) {
+        if (master && cronLoops % period == 0 && !replicas.isEmpty()) {
+            // (A replica passes its master's PINGs on instead.)
             feedCommand(PING);
         }
         long timeout = server.config.replication.replTimeout.get() * 1000L;
@@ -570,13 +597,14 @@ public final class Replication {
             }
         }
         long ttl = server.config.replication.replBacklogTtl.get();
-        if (replicas.isEmpty() && ttl != 0 && backlog != null && (now - noReplicasSince) / 1000 > ttl) {
+        if (master && replicas.isEmpty() && ttl != 0 && backlog != null && (now - noReplicasSince) / 1000 > ttl) {
             // A new history begins: the old id must not be continued by anyone.
             ServerMetrics m = server.metrics;
             m.replId = ServerMetrics.randomId();
             m.replId2 = "0000000000000000000000000000000000000000";
             m.secondReplOffset = -1;
             backlog = null;
+            roleChanged();
             server.log.notice("Replication backlog freed after " + ttl + " seconds without connected replicas.");
         }
         checkOutputLimits();
@@ -623,6 +651,90 @@ public final class Replication {
                 server.stats.clientOutputBufferLimitDisconnections++;
                 drop(r);
             }
+        }
+    }
+
+    // ---- history changes of a replica ---------------------------------------------------------------
+
+    /**
+     * A replica applied these bytes of its master's stream ({@code raw}, from {@code from}):
+     * they go, unchanged, to the backlog and the sub-replicas (Redis
+     * replicationFeedStreamFromMasterStream).
+     */
+    void passOn(ByteBuf raw, int from, int len) {
+        if (len == 0) {
+            return;
+        }
+        offset += len;
+        if (backlog == null) {
+            return;
+        }
+        ByteBuf part = raw.slice(from, len);
+        backlog.append(part);
+        if (streaming()) {
+            send(Unpooled.copiedBuffer(part));
+        }
+    }
+
+    /** A full resynchronization with a master begins: our sub-replicas must resync too. */
+    void detachFromOldHistory() {
+        dropAllReplicas();
+        backlog = null;
+        roleChanged();
+    }
+
+    /** The master's snapshot is loaded: its history, from {@code off}, is ours. */
+    void adoptHistory(String replId, long off) {
+        ServerMetrics m = server.metrics;
+        m.replId = replId;
+        m.replId2 = "0000000000000000000000000000000000000000";
+        m.secondReplOffset = -1;
+        offset = off;
+        backlog = new Backlog(off + 1, server.config.replication.replBacklogSize.get());
+        streamDb = -1;
+        roleChanged();
+    }
+
+    /**
+     * +CONTINUE from the master at {@code off}: a new id (the master's history moved on, e.g. it
+     * was promoted) becomes ours, the old one our secondary, and sub-replicas reconnect.
+     */
+    void continueHistory(String newReplId, long off) {
+        ServerMetrics m = server.metrics;
+        offset = off;
+        if (newReplId != null && !newReplId.equalsIgnoreCase(m.replId)) {
+            m.replId2 = m.replId;
+            m.secondReplOffset = off + 1;
+            m.replId = newReplId;
+            server.log.notice("Master replication ID changed to " + newReplId);
+            dropAllReplicas();
+        }
+        if (backlog == null) {
+            backlog = new Backlog(off + 1, server.config.replication.replBacklogSize.get());
+        }
+        roleChanged();
+    }
+
+    /**
+     * REPLICAOF NO ONE (Redis shiftReplicationId): a new history starts here; the old one stays
+     * valid as the secondary id up to our offset, so sub-replicas can continue with PSYNC.
+     */
+    void becameMaster() {
+        ServerMetrics m = server.metrics;
+        m.replId2 = m.replId;
+        m.secondReplOffset = offset + 1;
+        m.replId = ServerMetrics.randomId();
+        server.log.notice("Setting secondary replication ID to " + m.replId2 + ", valid up to offset: " + m.secondReplOffset
+                + ". New replication ID is " + m.replId);
+        dropAllReplicas();
+        streamDb = -1;
+        noReplicasSince = server.clock.millis();
+    }
+
+    /** Redis disconnectSlaves. */
+    private void dropAllReplicas() {
+        for (ReplicaLink r : new ArrayList<>(replicas)) {
+            drop(r);
         }
     }
 

@@ -442,6 +442,7 @@ public final class Server implements AutoCloseable {
         if (cron != null) {
             cron.cancel(false);
         }
+        runLocked(replication::close);
         if (transport != null) {
             transport.shutdown();
         }

@@ -170,10 +170,22 @@ public final class ReplicaOf {
         link.start();
     }
 
-    /** Once a second: start a new link when one is due. */
+    /**
+     * Once a second: start a new link when one is due (after a lost link, or the first time
+     * when replicaof was set at start-up).
+     */
     public void cron() {
-        if (isReplica() && state == CONNECT) {
+        if (isReplica() && (state == CONNECT || state == NONE)) {
             connect();
+        }
+    }
+
+    /** The server stops. */
+    void close() {
+        MasterLink l = link;
+        link = null;
+        if (l != null) {
+            l.cancel();
         }
     }
 

@@ -41,6 +41,9 @@ import java.util.Map;
  * repl-diskless-sync is on and the replica announced "capa eof", as "$EOF:mark" + RDB + mark
  * (Redis's diskless format); the stream then waits for the replica's first ACK.
  *
+ * <p>The replica side is {@link ReplicaOf}: while this server is a replica it records nothing
+ * of its own and passes its master's stream on instead ({@link #passOn}).
+ *
  * <p>Accessed with the server lock held, except the links' output queues (see
  * {@link ReplicaLink}).
  */
@@ -94,6 +97,11 @@ public final class Replication {
                 backlog.resize(server.config.replication.replBacklogSize.get());
             }
         }, server.config.replication.replBacklogSize);
+    }
+
+    /** The server stops: the link with our master goes (replicas go with the connections). */
+    public void close() {
+        replicaOf.close();
     }
 
     /** Whether a backlog exists. */

@@ -122,6 +122,26 @@ class ReplicaSideTest {
     }
 
     @Test
+    void replicaofAtStartUpConnects() throws Exception {
+        try (CinnabarServer ms = CinnabarServer.builder().port(0).enableDebugCommand(true).start();
+             RespClient m = new RespClient(ms.port())) {
+            m.call("SET", "k", "v");
+            try (CinnabarServer rs = CinnabarServer.builder().port(0).config("replicaof", "127.0.0.1",
+                    Integer.toString(ms.port())).start();
+                 RespClient r = new RespClient(rs.port())) {
+                awaitLinkUp(r);
+                assertThat(r.call("GET", "k")).isEqualTo("v");
+            }
+            // The replica's server stopped: its link went with it.
+            long deadline = System.currentTimeMillis() + 5000;
+            while (field(info(m), "connected_slaves") != 0) {
+                assertThat(System.currentTimeMillis()).isLessThan(deadline);
+                Thread.sleep(10);
+            }
+        }
+    }
+
+    @Test
     void expiredKeysWaitForTheMastersDelete() throws Exception {
         try (CinnabarServer ms = CinnabarServer.builder().port(0).enableDebugCommand(true).start();
              CinnabarServer rs = CinnabarServer.builder().port(0).enableDebugCommand(true).start();

@@ -66,6 +66,16 @@ public final class Client {
     /** CLIENT CACHING YES/NO was given for the next command (or transaction). */
     public static final int TRACKING_CACHING = 1 << 25;
     public static final int TRACKING_NOLOOP = 1 << 26;
+    /**
+     * An attached replica (Redis CLIENT_SLAVE, set by SYNC/PSYNC): it receives the replication
+     * stream, may not touch the keyspace, and is disconnected if a command of its produces a reply.
+     */
+    public static final int REPLICA = 1 << 28;
+    /**
+     * The client applying the replication stream of this server's master (Redis CLIENT_MASTER):
+     * its commands are obeyed even on a read-only replica and their replies are dropped.
+     */
+    public static final int MASTER = 1 << 29;
 
     public final Server server;
     public final long id;
@@ -104,6 +114,11 @@ public final class Client {
     public long dirtyChanges = -1;
     /** This client's buffers as last counted in the server's used memory (maxmemory). */
     public long memAccounted;
+    /**
+     * The replication offset right after the last command of this client that added to the
+     * replication stream (Redis c->woff): what WAIT waits for replicas to acknowledge.
+     */
+    public long replOffset;
     /** Scratch space for option parsers, so parsing allocates nothing. */
     public final int[] scratch = new int[8];
     /** Scratch bytes for formatting a number into a stored value (INCR...) without allocating. */

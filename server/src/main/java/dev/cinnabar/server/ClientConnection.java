@@ -82,4 +82,14 @@ public interface ClientConnection {
      * then flushes the replies. Called on the client's event loop with the server lock held.
      */
     default void serveWhileBusy() {}
+
+    /**
+     * Writes bytes that are not a reply (the replication stream), after everything written
+     * before, and flushes when {@code flush}. Takes ownership of {@code buf}. {@code written},
+     * if not null, runs on the event loop once the bytes are on the socket. Must be called on
+     * the client's event loop.
+     */
+    default void writeRaw(io.netty.buffer.ByteBuf buf, boolean flush, Runnable written) {
+        buf.release();
+    }
 }

@@ -59,6 +59,8 @@ public final class Server implements AutoCloseable {
     public final dev.cinnabar.server.memory.Eviction eviction;
     /** EVAL / FCALL engine: script cache, Lua interpreters, the running script. */
     public final dev.cinnabar.server.scripting.Scripting scripting = new dev.cinnabar.server.scripting.Scripting(this);
+    /** Replicas, the replication stream and command propagation. */
+    public final dev.cinnabar.server.replication.Replication replication;
     public final String runId;
     public final long startMillis;
     public final long startMonoMicros;
@@ -69,6 +71,7 @@ public final class Server implements AutoCloseable {
     /** The port bound at start-up (the ephemeral one when configured as 0). */
     private int startPort;
     private volatile boolean stopped;
+    private long lastReplicationCron;
     /** Number of cron ticks since start (Redis cronloops). */
     public long cronLoops;
     /** Unix time (s) of the last successful save (LASTSAVE); the start time until persistence exists. */
@@ -94,6 +97,7 @@ public final class Server implements AutoCloseable {
         this.tracking = new dev.cinnabar.server.tracking.Tracking(this);
         this.ops = new dev.cinnabar.server.ops.Ops(this);
         this.eviction = new dev.cinnabar.server.memory.Eviction(this);
+        this.replication = new dev.cinnabar.server.replication.Replication(this);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
@@ -183,6 +187,12 @@ public final class Server implements AutoCloseable {
                 expiry.activeCycle();
                 ops.latencySample("expire-cycle", (clock.monoMicros() - expireStart) / 1000);
                 blocking.cron();
+                // Redis runs replicationCron once a second.
+                long now = clock.millis();
+                if (now - lastReplicationCron >= 1000) {
+                    lastReplicationCron = now;
+                    replication.cron();
+                }
                 for (Database db : dbs) {
                     db.rehashStep();
                 }
@@ -423,6 +433,7 @@ public final class Server implements AutoCloseable {
         tracking.disable(c);
         pause.forget(c);
         ops.clientClosed(c);
+        replication.clientClosed(c);
     }
 
     /**
@@ -483,6 +494,7 @@ public final class Server implements AutoCloseable {
         if (cron != null) {
             cron.cancel(false);
         }
+        runLocked(replication::close);
         if (transport != null) {
             transport.shutdown();
         }

@@ -302,6 +302,18 @@ public final class Transactions {
         return f;
     }
 
+    /** The union of the flags the queued commands lack (Redis mstate.cmd_inv_flags). */
+    public long queuedMissingFlags(Client c) {
+        if (c.multiState == null) {
+            return 0;
+        }
+        long f = 0;
+        for (Command cmd : ((State) c.multiState).queuedCmds) {
+            f |= ~cmd.spec.flags();
+        }
+        return f;
+    }
+
     public int queuedCount(Client c) {
         return c.multiState == null ? 0 : ((State) c.multiState).queuedCmds.size();
     }

@@ -42,7 +42,9 @@ import java.util.concurrent.Future;
 public final class Blocking {
     /** The kind of value a blocked client waits for (Redis's BLOCKED_LIST/ZSET/STREAM). */
     public enum Kind {
-        LIST("list"), ZSET("zset"), STREAM("stream");
+        LIST("list"), ZSET("zset"), STREAM("stream"),
+        /** WAIT: no keys; waits for replicas to acknowledge an offset (Redis BLOCKED_WAIT). */
+        WAIT("");
 
         final String typeName;
 
@@ -65,6 +67,11 @@ public final class Blocking {
         Future<?> timer;
         /** Microseconds spent running the command so far (Redis c->duration). */
         long durationMicros;
+        /** WAIT: the replication offset to be acknowledged, and by how many replicas. */
+        long replOffset;
+        long replicasWanted;
+        /** WAITAOF's numlocal (its reply is then [local, replicas]); -1 for WAIT. */
+        long localWanted = -1;
 
         State(Client client) {
             this.client = client;
@@ -77,6 +84,8 @@ public final class Blocking {
     /** Per database: key -> clients that also want to hear when it is deleted (XREADGROUP). */
     private final Map<ByteKey, int[]>[] waitingOnNoKey;
     private final Map<Client, State> states = new IdentityHashMap<>();
+    /** How many of {@link #states} are WAIT clients. */
+    private int waitingForReplicas;
     /** Keys signalled since the last {@link #handleReady}, deduplicated. */
     private ArrayList<ReadyKey> ready = new ArrayList<>();
     private final HashSet<ReadyKey> readySet = new HashSet<>();
@@ -244,6 +253,76 @@ public final class Blocking {
         armTimer(s);
     }
 
+    /**
+     * WAIT: blocks the client until {@code replicas} replicas acknowledged {@code offset}
+     * ({@link #replicasAcknowledged}), the deadline passes (absolute ms; 0 = never) or CLIENT
+     * UNBLOCK; it is then answered with the number of replicas that did (Redis
+     * blockForReplication). WAITAOF ({@code local} 0 or 1, -1 for WAIT) counts replicas whose
+     * append-only file has the offset, and answers [local, replicas] (Redis blockForAofFsync);
+     * this server keeps no append-only file, so a local fsync never happens. The caller has
+     * checked {@link #mayBlock}.
+     */
+    public void blockForReplicas(Client c, long deadline, long offset, long replicas, long local) {
+        State s = new State(c);
+        s.kind = Kind.WAIT;
+        s.deadline = deadline;
+        s.args = c.args.snapshot();
+        s.cmd = c.cmd;
+        s.db = c.db;
+        s.replOffset = offset;
+        s.replicasWanted = replicas;
+        s.localWanted = local;
+        states.put(c, s);
+        waitingForReplicas++;
+        c.flags |= Client.BLOCKED;
+        armTimer(s);
+    }
+
+    /**
+     * A replica acknowledged an offset: answers the WAIT clients now satisfied (Redis
+     * processClientsWaitingReplicas).
+     */
+    public void replicasAcknowledged() {
+        if (waitingForReplicas == 0) {
+            return;
+        }
+        List<State> done = null;
+        for (State s : states.values()) {
+            if (s.kind == Kind.WAIT) {
+                boolean aof = s.localWanted >= 0;
+                int acked = aof ? server.replication.acknowledgedAof(s.replOffset)
+                        : server.replication.acknowledged(s.replOffset);
+                if (acked >= s.replicasWanted && (!aof || s.localWanted == 0)) {
+                    if (done == null) {
+                        done = new ArrayList<>();
+                    }
+                    done.add(s);
+                }
+            }
+        }
+        if (done != null) {
+            for (State s : done) {
+                release(s);
+                timedOutReply(s);
+                countUnblockedCall(s, false);
+                s.client.conn.unblocked();
+            }
+        }
+    }
+
+    /** What a blocked command answers when its wait ends without being served. */
+    private void timedOutReply(State s) {
+        if (s.kind == Kind.WAIT && s.localWanted >= 0) {
+            s.client.reply.arrayLen(2);
+            s.client.reply.integer(0);
+            s.client.reply.integer(server.replication.acknowledgedAof(s.replOffset));
+        } else if (s.kind == Kind.WAIT) {
+            s.client.reply.integer(server.replication.acknowledged(s.replOffset));
+        } else {
+            s.client.reply.nullArray();
+        }
+    }
+
     private void armTimer(State s) {
         if (s.deadline == 0 || s.client.conn == null) {
             return;
@@ -298,9 +377,8 @@ public final class Blocking {
 
     /** Redis unblockClientOnTimeout: the null reply of a timed out blocking command. */
     private void timeOut(State s) {
-        Client c = s.client;
         release(s);
-        c.reply.nullArray();
+        timedOutReply(s);
         countUnblockedCall(s, false);
     }
 
@@ -321,6 +399,9 @@ public final class Blocking {
     private void release(State s) {
         Client c = s.client;
         states.remove(c);
+        if (s.kind == Kind.WAIT) {
+            waitingForReplicas--;
+        }
         int db = s.db.id;
         for (ByteKey k : s.keys) {
             ArrayList<Client> q = waiting[db].get(k);
@@ -371,11 +452,26 @@ public final class Blocking {
             target.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
             countUnblockedCall(s, true);
         } else {
-            target.reply.nullArray();
+            timedOutReply(s);
             countUnblockedCall(s, false);
         }
         target.conn.unblocked();
         return true;
+    }
+
+    /**
+     * Redis disconnectAllBlockedClients: every blocked client gets {@code error} (the server
+     * became a replica, so what they wait for will not come from their own writes).
+     */
+    public void unblockAll(String error) {
+        for (State s : new ArrayList<>(states.values())) {
+            release(s);
+            s.client.error(error);
+            countUnblockedCall(s, true);
+            if (s.client.conn != null) {
+                s.client.conn.unblocked();
+            }
+        }
     }
 
     /** A disconnected client: forget it silently. */

@@ -194,6 +194,15 @@ final class ArgSyntax {
             return new ArgSpec(v.name(), v.type(), v.displayText(), v.keySpecIndex(), first.token(),
                     v.summary(), v.since(), v.deprecatedSince(), v.flags(), v.args());
         }
+        boolean allTokens = true;
+        for (ArgSpec a : seq) {
+            allTokens &= "pure-token".equals(a.type()) && a.flags() == 0;
+        }
+        if (allTokens) {
+            // "NO ONE": a block of pure tokens, none of them owning the others (REPLICAOF).
+            String name = label != null ? label : first.name();
+            return new ArgSpec(name, "block", null, -1, null, null, null, null, 0, List.copyOf(seq));
+        }
         if (firstIsToken) {
             List<ArgSpec> rest = List.copyOf(seq.subList(1, seq.size()));
             String name = label != null ? label : first.name();

@@ -4,6 +4,7 @@ import dev.cinnabar.resp.ArgList;
 import dev.cinnabar.server.Client;
 import dev.cinnabar.server.Errors;
 import dev.cinnabar.server.Server;
+import dev.cinnabar.server.replication.Propagation;
 
 /**
  * Runs requests: the checks Redis's processCommand makes before a command may run (existence,
@@ -30,6 +31,17 @@ public final class Dispatcher {
     }
 
     private void processCurrent(Client c) {
+        if (c.has(Client.REPLICA)) {
+            // A replica reads the replication stream on this connection: Redis 7.2 drops a
+            // replica whose command would put a reply into it.
+            int mark = c.reply.pending();
+            dispatch(c);
+            if (c.reply.pending() != mark) {
+                c.reply.truncate(mark);
+                server.replication.replicaReplied(c);
+            }
+            return;
+        }
         if (c.subscriber != null) {
             // Messages published to this client since its last command go before this reply.
             server.pubsub.drain(c);
@@ -93,7 +105,13 @@ public final class Dispatcher {
             reject(c, cmd, Errors.NOT_ALLOWED_IN_MULTI);
             return;
         }
-        if (server.config.memory.maxmemory.get() != 0 && server.eviction.outOfMemory(c) && deniedByMemory(c, cmd)) {
+        boolean replica = server.replication.replicaOf.isReplica();
+        // A replica's master is obeyed, not checked (Redis mustObeyClient); a replica that
+        // ignores maxmemory neither evicts nor refuses (performEvictions returns at once).
+        boolean obey = c.has(Client.MASTER);
+        if (server.config.memory.maxmemory.get() != 0 && !obey
+                && !(replica && server.config.replication.replicaIgnoreMaxmemory.get())
+                && server.eviction.outOfMemory(c) && deniedByMemory(c, cmd)) {
             reject(c, cmd, Errors.OOM);
             return;
         }
@@ -115,9 +133,37 @@ public final class Dispatcher {
                 server.pubsub.drain(c);
             }
         }
-        if (server.pause.postpones(c, cmd)) {
+        // EXEC counts as a write (or read) when its queued commands do (Redis mstate.cmd_flags).
+        long queued = c.has(Client.MULTI) && cmd.name().equals("exec") ? server.transactions.queuedFlags(c) : 0;
+        if ((cmd.has(CommandFlags.WRITE) || (queued & CommandFlags.WRITE) != 0)
+                && !server.replication.enoughGoodReplicas()) {
+            reject(c, cmd, NOREPLICAS);
+            return;
+        }
+        if (replica && !obey && server.config.replication.replicaReadOnly.get()
+                && (cmd.has(CommandFlags.WRITE) || (queued & CommandFlags.WRITE) != 0)) {
+            reject(c, cmd, "READONLY You can't write against a read only replica.");
+            return;
+        }
+        if (c.has(Client.PUBSUB) && c.resp() == 2 && !allowedWhileSubscribed(cmd)) {
+            reject(c, cmd, "ERR Can't execute '" + cmd.fullName() + "': only (P|S)SUBSCRIBE / "
+                    + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return;
+        }
+        if (replica && !server.replication.replicaOf.linkUp() && !server.config.replication.replicaServeStaleData.get()
+                && deniedWhenStale(c, cmd)) {
+            reject(c, cmd, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+            return;
+        }
+        long keyspaceFlags = CommandFlags.WRITE | CommandFlags.READONLY | CommandFlags.MAY_REPLICATE;
+        if (c.has(Client.REPLICA) && (cmd.has(keyspaceFlags) || (queued & keyspaceFlags) != 0)) {
+            reject(c, cmd, "ERR Replica can't interact with the keyspace");
+            return;
+        }
+        if (!c.has(Client.REPLICA | Client.MASTER) && server.pause.postpones(c, cmd)) {
             // Redis blockPostponeClient: nothing is replied; the connection stops reading
-            // requests until the pause ends, then dispatches this one again.
+            // requests until the pause ends, then dispatches this one again. Replicas are never
+            // paused (their ACKs must keep flowing).
             server.pause.postpone(c);
             return;
         }
@@ -146,6 +192,12 @@ public final class Dispatcher {
         c.redactedArgs = 0;
         int prev = c.flags & Client.EXECUTING;
         c.flags |= Client.EXECUTING;
+        // Recording for replicas costs nothing while none is attached.
+        Propagation propagation = server.replication.propagation;
+        boolean propagating = propagation.active();
+        if (propagating) {
+            propagation.enter();
+        }
         try {
             cmd.handler.run(c);
         } catch (RuntimeException e) {
@@ -157,6 +209,9 @@ public final class Dispatcher {
             c.error("ERR internal error while executing '" + cmd.fullName() + "': " + e.getClass().getSimpleName());
         } finally {
             c.flags = (c.flags & ~Client.EXECUTING) | prev;
+            if (propagating) {
+                propagation.exit(c);
+            }
         }
         long duration = server.clock.monoMicros() - start;
         // Values the command changed in place are counted again (maxmemory accounting).
@@ -204,6 +259,20 @@ public final class Dispatcher {
             return;
         }
         c.error(err);
+    }
+
+    static final String NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
+
+    /**
+     * Redis is_denystale_command: a command without the stale flag, or an EXEC with a queued
+     * command without it, may not run while a replica's link is down (replica-serve-stale-data no).
+     */
+    private boolean deniedWhenStale(Client c, Command cmd) {
+        if (!cmd.has(CommandFlags.STALE)) {
+            return true;
+        }
+        return c.has(Client.MULTI) && "exec".equals(cmd.name())
+                && (server.transactions.queuedMissingFlags(c) & CommandFlags.STALE) != 0;
     }
 
     /** RESP2 subscribers may only manage subscriptions, PING, QUIT and RESET (Redis processCommand). */

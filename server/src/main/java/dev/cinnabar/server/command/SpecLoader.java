@@ -63,6 +63,7 @@ public final class SpecLoader {
         "geo",
         "ops",
         "stream",
+        "replication",
     };
 
     private static volatile List<CommandSpec> cached;

@@ -23,6 +23,14 @@ public final class ReplicaOfParam extends ConfigParam {
         return value;
     }
 
+    /**
+     * The REPLICAOF command changed the master ({@code null}: none), which CONFIG GET and
+     * CONFIG REWRITE then show, as Redis's getter reads its masterhost.
+     */
+    public void assign(Master m) {
+        value = m;
+    }
+
     @Override
     public String value() {
         Master m = value;

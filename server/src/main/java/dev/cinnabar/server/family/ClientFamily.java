@@ -169,8 +169,11 @@ public final class ClientFamily {
         c.reply.verbatim(sb.toString(), "txt");
     }
 
-    /** Redis getClientType. Replication does not exist yet, so no client is a replica or master. */
+    /** Redis getClientType (this server never has a master link yet). */
     static int typeOf(Client x) {
+        if (x.has(Client.REPLICA) && !x.has(Client.MONITOR)) {
+            return TYPE_REPLICA;
+        }
         return x.has(Client.PUBSUB) ? TYPE_PUBSUB : TYPE_NORMAL;
     }
 
@@ -535,6 +538,8 @@ public final class ClientFamily {
         int start = sb.length();
         if (x.has(Client.MONITOR)) {
             sb.append('O');
+        } else if (x.has(Client.REPLICA)) {
+            sb.append('S');
         }
         if (x.has(Client.PUBSUB)) {
             sb.append('P');

@@ -15,6 +15,7 @@ import dev.cinnabar.server.persistence.rdb.RdbEntries;
 import dev.cinnabar.server.persistence.rdb.RdbException;
 import dev.cinnabar.server.persistence.rdb.RdbWriter;
 import dev.cinnabar.server.pubsub.KeyEvents;
+import dev.cinnabar.server.replication.Propagation;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
@@ -29,6 +30,8 @@ public final class DumpFamily {
 
     private static final byte[] W_REPLACE = Ascii.bytes("replace");
     private static final byte[] W_ABSTTL = Ascii.bytes("absttl");
+    private static final byte[] ABSTTL = Ascii.bytes("ABSTTL");
+    private static final byte[] DEL = Ascii.bytes("DEL");
     private static final byte[] W_IDLETIME = Ascii.bytes("idletime");
     private static final byte[] W_FREQ = Ascii.bytes("freq");
     private static final byte[] W_COPY = Ascii.bytes("copy");
@@ -155,12 +158,15 @@ public final class DumpFamily {
         if (ttl != 0 && !absTtl) {
             ttl += c.now;
         }
-        // Redis checkAlreadyExpired (a replica will keep such a key, once replication exists).
+        Propagation p = s.replication.propagation;
+        // Redis checkAlreadyExpired (a replica will keep such a key, once it can be a replica).
         if (ttl != 0 && ttl <= c.now) {
             if (deleted) {
-                // Propagated as DEL, or UNLINK under lazyfree-lazy-server-del (replication hook).
                 KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
                 c.dirtyChanges = 1;
+                if (p.active()) {
+                    p.rewrite(Propagation.deleteCommand(s.config.memory.lazyfreeLazyServerDel.get()), c.argCopy(1));
+                }
             } else {
                 c.dirtyChanges = 0;
             }
@@ -180,11 +186,29 @@ public final class DumpFamily {
             }
             lru = (int) (abs & LRU_CLOCK_MAX);
         }
-        // A relative TTL is propagated as an absolute one with ABSTTL (replication hook).
         db.putEntry(RdbEntries.entry(k, kOff, kLen, value, ttl == 0 ? -1 : ttl, lru));
+        if (ttl != 0 && !absTtl && p.active()) {
+            // Replicas get the absolute expiry time, flagged ABSTTL.
+            p.rewriteArg(c, 2, Ascii.longBytes(ttl));
+            p.rewriteArg(c, c.argc(), ABSTTL);
+        }
         KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.RESTORE, 1);
         c.dirtyChanges = 1;
         c.reply.ok();
+    }
+
+    /** MIGRATE without COPY reaches replicas as a DEL of the keys the target took. */
+    private static void propagateMovedAsDel(Client c, int[] movedArgs, long moved) {
+        Propagation p = c.server.replication.propagation;
+        if (moved == 0 || !p.active()) {
+            return;
+        }
+        byte[][] del = new byte[(int) moved + 1][];
+        del[0] = DEL;
+        for (int i = 0; i < moved; i++) {
+            del[i + 1] = c.argCopy(movedArgs[i]);
+        }
+        p.rewrite(del);
     }
 
     // ---- MIGRATE --------------------------------------------------------------------------------
@@ -340,6 +364,7 @@ public final class DumpFamily {
         int port = atoi(c.argData(), c.argOff(2), c.argLen(2));
         boolean mayRetry = true;
         long deleted = 0;
+        int[] movedArgs = new int[numKeys];
         while (true) {
             boolean writeError = false;
             boolean timedOut = false;
@@ -445,7 +470,7 @@ public final class DumpFamily {
                         int a = args[j];
                         db.delete(c.argData(), c.argOff(a), c.argLen(a));
                         KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, a);
-                        deleted++;
+                        movedArgs[(int) deleted++] = a;
                     }
                 }
                 // A dead cached connection fails on the first reply: try once more on a new one.
@@ -454,8 +479,8 @@ public final class DumpFamily {
                     if (socketError) {
                         sockets.close(name);
                     }
-                    // Without COPY, replicas and the AOF see a DEL of the acknowledged keys
-                    // (replication hook: rewrite MIGRATE as DEL key...).
+                    // Without COPY, replicas see a DEL of the keys the target acknowledged.
+                    propagateMovedAsDel(c, movedArgs, deleted);
                     if (!errorFromTarget && socketError) {
                         mayRetry = false;
                     } else {

@@ -35,5 +35,6 @@ public final class Families {
         MonitorFamily.register(t);
         ModuleFamily.register(t);
         StreamFamily.register(t);
+        ReplicationFamily.register(t);
     }
 }

@@ -70,6 +70,8 @@ public final class FunctionFamily {
         }
         c.server.scripting.flushLibraries();
         c.server.stats.dirty++;
+        // A change of the data set even when no library existed: replicas flush too.
+        c.server.replication.propagation.force();
         c.reply.ok();
     }
 

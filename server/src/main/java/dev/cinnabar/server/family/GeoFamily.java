@@ -5,6 +5,7 @@ import dev.cinnabar.resp.ArgList;
 import dev.cinnabar.resp.Doubles;
 import dev.cinnabar.server.Client;
 import dev.cinnabar.server.command.CommandTable;
+import dev.cinnabar.server.replication.Propagation;
 import dev.cinnabar.server.pubsub.KeyEvents;
 import dev.cinnabar.server.type.Geo;
 import dev.cinnabar.server.type.ZSetValue;
@@ -191,7 +192,7 @@ public final class GeoFamily {
     /**
      * GEOADD key [NX|XX] [CH] longitude latitude member [...]: every position is checked, then
      * the command runs as ZADD key [options] score member [...] with geohash scores, as Redis
-     * rewrites it (replication rewrite: GEOADD -> ZADD with the computed scores).
+     * rewrites it; the ZADD is also what replicas get.
      */
     static void geoadd(Client c) {
         int argc = c.argc();
@@ -235,6 +236,10 @@ public final class GeoFamily {
             ZSetFamily.zadd(c);
         } finally {
             c.args = original;
+        }
+        Propagation p = c.server.replication.propagation;
+        if (p.active()) {
+            p.rewrite(zadd); // replicas run the ZADD, so they never recompute geohashes
         }
     }
 

@@ -9,6 +9,7 @@ import dev.cinnabar.server.command.CommandTable;
 import dev.cinnabar.server.config.ClientOutputBufferLimitParam.ClientClass;
 import dev.cinnabar.server.config.EncodingParams;
 import dev.cinnabar.server.pubsub.KeyEvents;
+import dev.cinnabar.server.replication.Propagation;
 import dev.cinnabar.server.type.HashValue;
 import dev.cinnabar.server.type.HashValue.PairVisitor;
 import dev.cinnabar.server.util.LongDouble;
@@ -273,8 +274,14 @@ public final class HashFamily {
         c.reply.bulk(text);
         modified(c);
         KeyEvents.fire(c, KeyEvents.HASH, KeyEvents.HINCRBYFLOAT, 1);
-        // Propagated as HSET key field <text> once replication exists, as Redis does.
+        Propagation p = c.server.replication.propagation;
+        if (p.active()) {
+            // Replicated as HSET key field <result>, so float formatting never diverges.
+            p.rewrite(HSET, c.argCopy(1), c.argCopy(2), text);
+        }
     }
+
+    private static final byte[] HSET = Ascii.bytes("HSET");
 
     // ---- reads ------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import dev.cinnabar.server.command.CommandTable;
 import dev.cinnabar.server.config.ConfigEnums.MaxmemoryPolicy;
 import dev.cinnabar.server.keyspace.Database;
 import dev.cinnabar.server.pubsub.KeyEvents;
+import dev.cinnabar.server.replication.Propagation;
 import dev.cinnabar.server.type.RedisValue;
 import dev.cinnabar.server.type.Strings;
 import java.util.ArrayList;
@@ -679,16 +680,31 @@ public final class KeyspaceFamily {
                 return;
             }
         }
+        Propagation p = c.server.replication.propagation;
         if (when <= c.now) {
             // Already expired: an explicit delete (not counted as an expiry, as in Redis).
             db.delete(c.argData(), c.argOff(1), c.argLen(1));
             KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
+            if (p.active()) {
+                p.rewrite(Propagation.deleteCommand(c.server.config.memory.lazyfreeLazyExpire.get()), c.argCopy(1));
+            }
         } else {
             db.setExpire(e, when);
             KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.EXPIRE, 1);
+            if (p.active()) {
+                // Replicated as PEXPIREAT with the absolute time (options kept).
+                if (!c.cmd.name().equals("pexpireat")) {
+                    p.rewriteArg(c, 0, PEXPIREAT);
+                }
+                if (relative || seconds) {
+                    p.rewriteArg(c, 2, Ascii.longBytes(when));
+                }
+            }
         }
         c.reply.one();
     }
+
+    private static final byte[] PEXPIREAT = Ascii.bytes("PEXPIREAT");
 
     /** Redis addReplyErrorExpireTime. */
     private static String invalidExpireTime(Client c) {
@@ -763,6 +779,8 @@ public final class KeyspaceFamily {
         }
         c.server.stats.dirty += c.db.flush(mode == 1);
         c.server.tracking.invalidateAllOnFlush();
+        // Replicated even when the database was already empty.
+        c.server.replication.propagation.force();
         c.reply.ok();
     }
 
@@ -778,6 +796,7 @@ public final class KeyspaceFamily {
         // Tracked keys are not per database: one "everything" invalidation per FLUSHALL.
         c.server.tracking.invalidateAllOnFlush();
         c.server.stats.dirty += n;
+        c.server.replication.propagation.force();
         c.reply.ok();
     }
 
@@ -802,6 +821,8 @@ public final class KeyspaceFamily {
         if (id1 != id2) {
             c.server.db((int) id1).swapWith(c.server.db((int) id2));
         }
+        // Redis counts SWAPDB as one change, swapping a database with itself included.
+        c.server.replication.propagation.force();
         c.reply.ok();
     }
 }

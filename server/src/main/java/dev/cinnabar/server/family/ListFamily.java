@@ -7,6 +7,7 @@ import dev.cinnabar.server.pubsub.KeyEvents;
 import dev.cinnabar.server.Errors;
 import dev.cinnabar.server.blocking.Blocking;
 import dev.cinnabar.server.command.CommandTable;
+import dev.cinnabar.server.replication.Propagation;
 import dev.cinnabar.server.type.ListValue;
 
 /**
@@ -174,6 +175,11 @@ public final class ListFamily {
     private static void popRangeWithKey(Client c, int keyArg, ListValue l, boolean head, long count) {
         long llen = l.length();
         long n = Math.min(count, llen);
+        Propagation p = c.server.replication.propagation;
+        if (p.active()) {
+            // LMPOP and BLMPOP replicate as [LR]POP key count, with the count actually popped.
+            p.rewrite(head ? LPOP : RPOP, c.argCopy(keyArg), Ascii.longBytes(n));
+        }
         c.reply.arrayLen(2);
         c.reply.bulk(c.argData(), c.argOff(keyArg), c.argLen(keyArg));
         rangeReply(c, l, head ? 0 : -n, head ? n - 1 : -1, !head);
@@ -367,6 +373,11 @@ public final class ListFamily {
             c.reply.bulk(cur.array(), cur.offset(), cur.length());
             l.pop(head);
             removedFrom(c, keyArg, l, head);
+            Propagation p = c.server.replication.propagation;
+            if (p.active()) {
+                // Replicated as the non-blocking pop it turned out to be.
+                p.rewrite(head ? LPOP : RPOP, c.argCopy(keyArg));
+            }
             return;
         }
         if (!Blocking.mayBlock(c)) {
@@ -465,7 +476,21 @@ public final class ListFamily {
         KeyEvents.fire(c, KeyEvents.LIST, toHead ? KeyEvents.LPUSH : KeyEvents.RPUSH, 2);
         c.reply.bulk(value);
         removedFrom(c, 1, src, fromHead);
+        Propagation p = c.server.replication.propagation;
+        if (p.active()) {
+            // The blocking forms replicate as their non-blocking counterparts.
+            if (c.cmd.name().equals("blmove")) {
+                p.rewrite(LMOVE, c.argCopy(1), c.argCopy(2), c.argCopy(3), c.argCopy(4));
+            } else if (c.cmd.name().equals("brpoplpush")) {
+                p.rewrite(RPOPLPUSH, c.argCopy(1), c.argCopy(2));
+            }
+        }
     }
+
+    private static final byte[] LPOP = Ascii.bytes("LPOP");
+    private static final byte[] RPOP = Ascii.bytes("RPOP");
+    private static final byte[] LMOVE = Ascii.bytes("LMOVE");
+    private static final byte[] RPOPLPUSH = Ascii.bytes("RPOPLPUSH");
 
     // ---- reads --------------------------------------------------------------------------------
 
@@ -699,6 +724,9 @@ public final class ListFamily {
             l.shrinking(fill(c));
         }
         modified(c, 1);
+        // Redis counts the removed elements as changes: a trim that keeps everything is not
+        // replicated (and does not count towards rdb_changes_since_last_save).
+        c.dirtyChanges = ltrim + rtrim;
         c.reply.ok();
     }
 

@@ -111,9 +111,10 @@ public final class PubSubFamily {
     }
 
     static void publish(Client c, boolean shard) {
-        // Replicas and the AOF get PUBLISH once replication exists (Redis forceCommandPropagation).
         long n = c.server.pubsub.publish(c.argData(), c.argOff(1), c.argLen(1), c.argData(), c.argOff(2),
                 c.argLen(2), shard);
+        // Replicas publish it to their own subscribers (Redis forceCommandPropagation outside cluster mode).
+        c.server.replication.propagation.force();
         c.reply.integer(n);
     }
 

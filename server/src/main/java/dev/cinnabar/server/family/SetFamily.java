@@ -11,6 +11,7 @@ import dev.cinnabar.server.pubsub.KeyEvents;
 import dev.cinnabar.server.command.CommandTable;
 import dev.cinnabar.server.config.ClientOutputBufferLimitParam.ClientClass;
 import dev.cinnabar.server.config.EncodingParams;
+import dev.cinnabar.server.replication.Propagation;
 import dev.cinnabar.server.type.SetValue;
 import dev.cinnabar.server.type.SetValue.Member;
 import dev.cinnabar.server.type.SetValue.MemberVisitor;
@@ -373,9 +374,13 @@ public final class SetFamily {
         }
         Member m = new Member();
         s.popRandom(rnd(), m);
-        // (Replicated as SREM key member once replication exists.)
         KeyEvents.fire(c, KeyEvents.SET, KeyEvents.SPOP, 1);
         reply(c.reply, m);
+        Propagation prop = c.server.replication.propagation;
+        if (prop.active()) {
+            // Replicated as SREM of the member chosen here.
+            prop.rewrite(SREM, c.argCopy(1), memberBytes(m));
+        }
         if (s.size() == 0) {
             deleteKey(c, 1);
             KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
@@ -428,6 +433,10 @@ public final class SetFamily {
             replyAsSet(c, unionOrDiff(new SetValue[] {s}, UNION, params(c), c.numScratch));
             deleteKey(c, 1);
             KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
+            Propagation prop = c.server.replication.propagation;
+            if (prop.active()) {
+                prop.rewrite(Propagation.deleteCommand(c.server.config.memory.lazyfreeLazyServerDel.get()), c.argCopy(1));
+            }
             return;
         }
         ReplyWriter w = c.reply;
@@ -435,13 +444,15 @@ public final class SetFamily {
         long remaining = size - count;
         RandomGenerator r = rnd();
         EncodingParams p = params(c);
+        SremBatches srem = new SremBatches(c);
         if (remaining * SPOP_MOVE_STRATEGY_MUL > count && s.isListpack()) {
-            s.listpackPopVisit((int) count, r, new ReplyVisitor(c));
+            s.listpackPopVisit((int) count, r, srem);
         } else if (remaining * SPOP_MOVE_STRATEGY_MUL > count) {
             Member m = new Member();
             for (long i = 0; i < count; i++) {
                 s.popRandom(r, m);
                 reply(w, m);
+                srem.add(m);
             }
             s.trim();
         } else {
@@ -466,11 +477,93 @@ public final class SetFamily {
                     }
                 }
             }
-            s.forEach(new ReplyVisitor(c));
+            s.forEach(srem);
             // Redis dbReplaceValue: same key entry, so expiry and access data stay.
             ((ObjectEntry) e).value = survivors;
         }
+        srem.finish();
         modified(c, 1);
+    }
+
+    private static final byte[] SREM = Ascii.bytes("SREM");
+    /** Members per propagated SREM (Redis's SPOP batch size). */
+    private static final int SREM_BATCH = 1024;
+
+    private static byte[] memberBytes(Member m) {
+        return m.isInt ? Ascii.longBytes(m.value) : Arrays.copyOfRange(m.array, m.offset, m.offset + m.length);
+    }
+
+    /**
+     * Replies popped members and, while replicas listen, collects them into SREM commands of
+     * up to {@link #SREM_BATCH} members, so replicas remove exactly the members chosen here; the
+     * SPOP itself is then not propagated.
+     */
+    private static final class SremBatches implements MemberVisitor {
+        private final Client c;
+        private final ReplyVisitor reply;
+        private final Propagation prop;
+        private final ArrayList<byte[]> batch;
+
+        SremBatches(Client c) {
+            this.c = c;
+            this.reply = new ReplyVisitor(c);
+            this.prop = c.server.replication.propagation;
+            this.batch = prop.active() ? new ArrayList<>() : null;
+        }
+
+        @Override
+        public boolean bytes(byte[] a, int off, int len) {
+            if (batch != null) {
+                collect(Arrays.copyOfRange(a, off, off + len));
+            }
+            return reply.bytes(a, off, len);
+        }
+
+        @Override
+        public boolean integer(long v) {
+            if (batch != null) {
+                collect(Ascii.longBytes(v));
+            }
+            return reply.integer(v);
+        }
+
+        void add(Member m) {
+            if (batch != null) {
+                collect(memberBytes(m));
+            }
+        }
+
+        private void collect(byte[] member) {
+            if (batch == null) {
+                return;
+            }
+            batch.add(member);
+            if (batch.size() == SREM_BATCH) {
+                flush();
+            }
+        }
+
+        private void flush() {
+            byte[][] argv = new byte[batch.size() + 2][];
+            argv[0] = SREM;
+            argv[1] = c.argCopy(1);
+            for (int i = 0; i < batch.size(); i++) {
+                argv[i + 2] = batch.get(i);
+            }
+            prop.also(c.db.id, argv);
+            batch.clear();
+        }
+
+        /** Sends the last batch and keeps the SPOP itself out of the stream. */
+        void finish() {
+            if (batch == null) {
+                return;
+            }
+            if (!batch.isEmpty()) {
+                flush();
+            }
+            prop.prevent();
+        }
     }
 
     // ---- SRANDMEMBER ----------------------------------------------------------------------------

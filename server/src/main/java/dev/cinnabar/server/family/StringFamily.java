@@ -8,6 +8,7 @@ import dev.cinnabar.server.Errors;
 import dev.cinnabar.server.command.CommandTable;
 import dev.cinnabar.server.keyspace.Database;
 import dev.cinnabar.server.pubsub.KeyEvents;
+import dev.cinnabar.server.replication.Propagation;
 import dev.cinnabar.server.type.MutableString;
 import dev.cinnabar.server.type.Strings;
 import dev.cinnabar.server.util.LongDouble;
@@ -191,6 +192,32 @@ public final class StringFamily {
         if ((flags & GET) == 0) {
             c.reply.ok();
         }
+        Propagation p = c.server.replication.propagation;
+        if (p.active()) {
+            if ((flags & (EX | PX | EXAT)) != 0) {
+                // Relative and second-based expiries replicate as an absolute time in ms.
+                p.rewrite(SET_CMD, c.argCopy(1), c.argCopy(2), PXAT_ARG, Ascii.longBytes(expireAt));
+            } else if ((flags & GET) != 0 && (flags & PXAT) == 0) {
+                p.rewrite(withoutGet(c));
+            }
+        }
+    }
+
+    static final byte[] SET_CMD = Ascii.bytes("SET");
+    static final byte[] PXAT_ARG = Ascii.bytes("PXAT");
+    static final byte[] KEEPTTL_ARG = Ascii.bytes("KEEPTTL");
+    static final byte[] PEXPIREAT_CMD = Ascii.bytes("PEXPIREAT");
+    static final byte[] PERSIST_CMD = Ascii.bytes("PERSIST");
+
+    /** SET's arguments without its GET options (a replica has no one to answer). */
+    private static byte[][] withoutGet(Client c) {
+        java.util.ArrayList<byte[]> v = new java.util.ArrayList<>(c.argc());
+        for (int j = 0; j < c.argc(); j++) {
+            if (j < 3 || !c.argIs(j, W_GET)) {
+                v.add(c.argCopy(j));
+            }
+        }
+        return v.toArray(new byte[0][]);
     }
 
     /** Stores argument {@code valArg} under key argument {@code keyArg} with SET's encoding rules. */
@@ -250,6 +277,10 @@ public final class StringFamily {
         KeyEvents.fire(c, KeyEvents.STRING, KeyEvents.SET_EVENT, 1);
         KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.EXPIRE, 1);
         c.reply.ok();
+        Propagation p = c.server.replication.propagation;
+        if (p.active()) {
+            p.rewrite(SET_CMD, c.argCopy(1), c.argCopy(3), PXAT_ARG, Ascii.longBytes(at));
+        }
     }
 
     /** GETEX key [EX s | PX ms | EXAT ts | PXAT ms-ts | PERSIST]. */
@@ -279,29 +310,50 @@ public final class StringFamily {
         }
         Strings.reply(c.reply, e);
         byte[] d = c.argData();
+        Propagation p = c.server.replication.propagation;
+        // Never replicated as GETEX: as the DEL, PEXPIREAT or PERSIST it amounted to.
         if ((flags & (EXAT | PXAT)) != 0 && at <= c.now) {
             // An absolute time already in the past deletes the key right away.
             db.delete(d, c.argOff(1), c.argLen(1));
             KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
+            if (p.active()) {
+                p.rewrite(Propagation.deleteCommand(c.server.config.memory.lazyfreeLazyExpire.get()), c.argCopy(1));
+            }
         } else if ((flags & ANY_EXPIRE) != 0) {
             db.setExpire(e, at);
             KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.EXPIRE, 1);
+            if (p.active()) {
+                p.rewrite(PEXPIREAT_CMD, c.argCopy(1), Ascii.longBytes(at));
+            }
         } else if ((flags & PERSIST) != 0 && Entries.hasExpire(e)) {
             db.setExpire(e, -1);
             KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.PERSIST, 1);
+            if (p.active()) {
+                p.rewrite(PERSIST_CMD, c.argCopy(1));
+            }
         }
     }
 
     static void getdel(Client c) {
         if (getGeneric(c) && c.db.delete(c.argData(), c.argOff(1), c.argLen(1))) {
             KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);
+            Propagation p = c.server.replication.propagation;
+            if (p.active()) {
+                p.rewrite(DEL_CMD, c.argCopy(1));
+            }
         }
     }
+
+    private static final byte[] DEL_CMD = Ascii.bytes("DEL");
 
     static void getset(Client c) {
         if (getGeneric(c)) {
             storeArg(c, 1, 2, -1);
             KeyEvents.fire(c, KeyEvents.STRING, KeyEvents.SET_EVENT, 1);
+            Propagation p = c.server.replication.propagation;
+            if (p.active()) {
+                p.rewriteArg(c, 0, SET_CMD);
+            }
         }
     }
 
@@ -629,6 +681,11 @@ public final class StringFamily {
         db.setString(d, c.argOff(1), c.argLen(1), text, 0, text.length, enc, expireAt);
         KeyEvents.fire(c, KeyEvents.STRING, KeyEvents.INCRBYFLOAT, 1);
         c.reply.bulk(text);
+        Propagation p = c.server.replication.propagation;
+        if (p.active()) {
+            // Replicated as the value it produced, so float formatting never diverges.
+            p.rewrite(SET_CMD, c.argCopy(1), text, KEEPTTL_ARG);
+        }
     }
 
     // ---- LCS ----------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ public final class ZSetBlocking {
             if (z.size() == 0) {
                 continue;
             }
-            // Replicated as ZPOPMIN/ZPOPMAX (with the count) once replication exists.
+            // Replicated as ZPOPMIN/ZPOPMAX (with the count for BZMPOP): see genericPop.
             ZSetFamily.genericPop(c, keyArg, 1, max, true, count, nested, nilWhenEmpty);
             return;
         }

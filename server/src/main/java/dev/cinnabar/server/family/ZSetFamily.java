@@ -8,6 +8,7 @@ import dev.cinnabar.resp.ReplyWriter;
 import dev.cinnabar.server.Client;
 import dev.cinnabar.server.pubsub.KeyEvents;
 import dev.cinnabar.server.command.CommandTable;
+import dev.cinnabar.server.replication.Propagation;
 import dev.cinnabar.server.type.ScoredMembers;
 import dev.cinnabar.server.type.ZRange;
 import dev.cinnabar.server.type.ZSetValue;
@@ -901,8 +902,22 @@ public final class ZSetFamily {
         } else {
             c.db.modified(d, c.argOff(keyIdx), c.argLen(keyIdx));
         }
-        // ZMPOP is to be propagated as ZPOPMIN/ZPOPMAX with a count once replication exists.
+        Propagation p = c.server.replication.propagation;
+        if (p.active()) {
+            // ZMPOP, BZMPOP and BZPOPMIN/MAX replicate as ZPOPMIN/ZPOPMAX on the key they
+            // popped from (with the count actually popped for the multi-key forms).
+            String name = c.cmd.name();
+            byte[] pop = max ? ZPOPMAX : ZPOPMIN;
+            if (name.equals("zmpop") || name.equals("bzmpop")) {
+                p.rewrite(pop, c.argCopy(keyIdx), Ascii.longBytes(n));
+            } else if (name.equals("bzpopmin") || name.equals("bzpopmax")) {
+                p.rewrite(pop, c.argCopy(keyIdx));
+            }
+        }
     }
+
+    private static final byte[] ZPOPMIN = Ascii.bytes("ZPOPMIN");
+    private static final byte[] ZPOPMAX = Ascii.bytes("ZPOPMAX");
 
     /** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]. */
     static void zmpop(Client c) {

@@ -163,7 +163,25 @@ public final class Database {
      * expireIfNeeded + lookupKey without side effects on statistics or LRU).
      */
     public Object find(byte[] k, int off, int len, long now) {
+        return find(k, off, len, now, false);
+    }
+
+    /**
+     * {@link #find} for a write. On a replica an expired key is otherwise never deleted here
+     * (its master's DEL will come); a write by a client of a writable replica deletes it first,
+     * as Redis's EXPIRE_FORCE_DELETE_EXPIRED lookups do.
+     */
+    private Object find(byte[] k, int off, int len, long now, boolean forWrite) {
         Object e = table.get(table.tokenFor(k, off, len), k, off, len);
+        if (e != null && expired(e, now) && server.replication.replicaOf.isReplica()) {
+            // The master's own commands still see the key: the master decides when it goes.
+            if (server.replication.replicaOf.applyingMasterStream()) {
+                return e;
+            }
+            if (!forWrite) {
+                return null;
+            }
+        }
         if (e != null && expired(e, now)) {
             // During a CLIENT PAUSE the key reads as gone but is only deleted after the pause.
             if (!server.pause.expiryPaused()) {
@@ -215,7 +233,7 @@ public final class Database {
 
     /** Lookup for writing: lazy expiry and LRU touch, no hit/miss statistics. */
     public Object lookupWrite(Client c, int arg) {
-        Object e = find(c.argData(), c.argOff(arg), c.argLen(arg), c.now);
+        Object e = find(c.argData(), c.argOff(arg), c.argLen(arg), c.now, true);
         if (e != null) {
             lastWritten = e;
             if (e instanceof ObjectEntry o) {
@@ -453,6 +471,8 @@ public final class Database {
 
     /** WATCH and tracking side of {@link #modified}, for changes this class accounts itself. */
     private void signalModified(byte[] k, int off, int len) {
+        // Redis's dirty counter: a command whose run counted no change is not propagated.
+        server.stats.keyspaceChanges++;
         server.transactions.touch(id, k, off, len);
         server.tracking.invalidateKey(server.tracking.current(), k, off, len, true);
     }

@@ -72,8 +72,10 @@ public final class Expiry {
 
     /** One cycle; called from the server cron. */
     public void activeCycle() {
-        if (!enabled || server.pause.expiryPaused()) {
-            return; // a CLIENT PAUSE suspends expiry; the keys go once it ends
+        if (!enabled || server.pause.expiryPaused() || server.replication.replicaOf.isReplica()) {
+            // A CLIENT PAUSE suspends expiry (the keys go once it ends); a replica leaves
+            // expiry to its master, whose DELs come through the stream.
+            return;
         }
         int hz = Math.max(1, server.config.general.hz.get());
         int effort = server.config.memory.activeExpireEffort.get() - 1; // 0..9 as in Redis
@@ -145,6 +147,8 @@ public final class Expiry {
     public void expired(Database db, Object entry) {
         server.notify(KeyEvents.EXPIRED, KeyEvents.EXPIRED_EVENT, db.id, Entries.keyArray(entry),
                 Entries.keyOffset(entry), Entries.keyLength(entry));
-        // DEL propagation to replicas and the AOF hangs here once replication exists.
+        // Replicas delete the key too (Redis propagateDeletion), after the notification.
+        server.replication.propagation.expired(db.id, Entries.keyArray(entry), Entries.keyOffset(entry),
+                Entries.keyLength(entry));
     }
 }

@@ -132,10 +132,10 @@ public final class Memory {
 
     /**
      * Memory Redis leaves out of the maxmemory check (replication backlog overflow and AOF
-     * buffer: mem_not_counted_for_evict). None exists yet.
+     * buffer: mem_not_counted_for_evict): the replicas' output buffers.
      */
     public long notCountedForEvict() {
-        return 0;
+        return server.replication.replicaBufferMemory();
     }
 
     /** Recounts one client's buffers. Cheap: a few field reads. */

@@ -236,7 +236,7 @@ public final class Info {
                 blocked++;
             }
         }
-        field(sb, "connected_clients", s.clients.size());
+        field(sb, "connected_clients", s.clients.size() - s.replication.replicaCount());
         field(sb, "cluster_connections", 0);
         field(sb, "maxclients", s.maxClients());
         field(sb, "client_recent_max_input_buffer", maxIn);
@@ -309,10 +309,13 @@ public final class Info {
         field(sb, "rss_overhead_bytes", mh.rssOverheadBytes());
         field(sb, "mem_fragmentation_ratio", f2(mh.fragmentation()));
         field(sb, "mem_fragmentation_bytes", mh.fragmentationBytes());
+        long backlogMem = s.replication.backlogMemory();
+        long replicaBuffers = s.replication.replicaBufferMemory();
+        // As Redis: replicas' output buffers beyond the backlog are not counted for eviction.
         field(sb, "mem_not_counted_for_evict", s.memory.notCountedForEvict());
-        field(sb, "mem_replication_backlog", 0);
-        field(sb, "mem_total_replication_buffers", 0);
-        field(sb, "mem_clients_slaves", 0);
+        field(sb, "mem_replication_backlog", backlogMem);
+        field(sb, "mem_total_replication_buffers", backlogMem + replicaBuffers);
+        field(sb, "mem_clients_slaves", replicaBuffers);
         field(sb, "mem_clients_normal", mh.clientsNormal());
         field(sb, "mem_cluster_links", 0);
         field(sb, "mem_aof_buffer", 0);
@@ -365,15 +368,15 @@ public final class Info {
         field(sb, "total_net_input_bytes", st.totalNetInputBytes);
         field(sb, "total_net_output_bytes", st.netOutputBytes.sum());
         field(sb, "total_net_repl_input_bytes", 0);
-        field(sb, "total_net_repl_output_bytes", 0);
+        field(sb, "total_net_repl_output_bytes", st.netReplOutputBytes.sum());
         field(sb, "instantaneous_input_kbps", f2((float) m.netInput.get() / 1024));
         field(sb, "instantaneous_output_kbps", f2((float) m.netOutput.get() / 1024));
         field(sb, "instantaneous_input_repl_kbps", f2((float) m.netReplInput.get() / 1024));
         field(sb, "instantaneous_output_repl_kbps", f2((float) m.netReplOutput.get() / 1024));
         field(sb, "rejected_connections", st.rejectedConnections);
-        field(sb, "sync_full", 0);
-        field(sb, "sync_partial_ok", 0);
-        field(sb, "sync_partial_err", 0);
+        field(sb, "sync_full", st.syncFull);
+        field(sb, "sync_partial_ok", st.syncPartialOk);
+        field(sb, "sync_partial_err", st.syncPartialErr);
         field(sb, "expired_keys", st.expiredKeys);
         field(sb, "expired_stale_perc", f2(st.expiredStaleSamples));
         field(sb, "expired_time_cap_reached_count", st.expiredTimeCapReached);
@@ -424,17 +427,21 @@ public final class Info {
 
     private static void replication(StringBuilder sb, Server s) {
         ServerMetrics m = s.metrics;
-        field(sb, "role", "master");
-        field(sb, "connected_slaves", 0);
+        boolean replica = s.replication.replicaOf.isReplica();
+        field(sb, "role", replica ? "slave" : "master");
+        if (replica) {
+            s.replication.replicaOf.info(sb);
+        }
+        s.replication.infoReplicas(sb);
         field(sb, "master_failover_state", "no-failover");
         field(sb, "master_replid", m.replId);
         field(sb, "master_replid2", m.replId2);
-        field(sb, "master_repl_offset", 0);
+        field(sb, "master_repl_offset", s.replication.offset());
         field(sb, "second_repl_offset", m.secondReplOffset);
-        field(sb, "repl_backlog_active", 0);
+        field(sb, "repl_backlog_active", s.replication.hasBacklog() ? 1 : 0);
         field(sb, "repl_backlog_size", s.config.replication.replBacklogSize.get());
-        field(sb, "repl_backlog_first_byte_offset", 0);
-        field(sb, "repl_backlog_histlen", 0);
+        field(sb, "repl_backlog_first_byte_offset", s.replication.backlogFirstByteOffset());
+        field(sb, "repl_backlog_histlen", s.replication.backlogHistlen());
     }
 
     private static void cpu(StringBuilder sb) {

@@ -122,7 +122,7 @@ public final class ServerMetrics {
         netInput.track(stats.totalNetInputBytes, nowMillis, 1000);
         netOutput.track(stats.netOutputBytes.sum(), nowMillis, 1000);
         netReplInput.track(0, nowMillis, 1000);
-        netReplOutput.track(0, nowMillis, 1000);
+        netReplOutput.track(stats.netReplOutputBytes.sum(), nowMillis, 1000);
         long cycles = reads + cronCycles;
         eventLoopCycles.track(cycles, nowMillis, 1000);
         // Mean duration of one cycle over the sampling period.

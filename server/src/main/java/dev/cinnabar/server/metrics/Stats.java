@@ -28,6 +28,17 @@ public final class Stats {
     public long totalNetInputBytes;
     /** Updated from event loops after the lock is released, hence an adder. */
     public final java.util.concurrent.atomic.LongAdder netOutputBytes = new java.util.concurrent.atomic.LongAdder();
+    /** The part of {@link #netOutputBytes} sent to replicas (total_net_repl_output_bytes). */
+    public final java.util.concurrent.atomic.LongAdder netReplOutputBytes = new java.util.concurrent.atomic.LongAdder();
+    /**
+     * Keyspace writes made by commands (every Database "modified" signal, not expiry): a command
+     * that leaves it unchanged changed nothing, so it is not propagated to replicas.
+     */
+    public long keyspaceChanges;
+    /** Full resynchronizations served (sync_full) and partial ones (sync_partial_ok / _err). */
+    public long syncFull;
+    public long syncPartialOk;
+    public long syncPartialErr;
     public long totalReadsProcessed;
     public long totalWritesProcessed;
     public long clientQueryBufferLimitDisconnections;
@@ -78,6 +89,10 @@ public final class Stats {
         dumpPayloadSanitizations = 0;
         totalNetInputBytes = 0;
         netOutputBytes.reset();
+        netReplOutputBytes.reset();
+        syncFull = 0;
+        syncPartialOk = 0;
+        syncPartialErr = 0;
         totalReadsProcessed = 0;
         totalWritesProcessed = 0;
         clientQueryBufferLimitDisconnections = 0;

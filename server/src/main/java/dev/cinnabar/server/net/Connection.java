@@ -524,6 +524,27 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
     }
 
     @Override
+    public void writeRaw(ByteBuf buf, boolean flush, Runnable written) {
+        if (closing) {
+            buf.release();
+            return;
+        }
+        server.stats.netOutputBytes.add(buf.readableBytes());
+        if (written == null) {
+            channel.write(buf, channel.voidPromise());
+        } else {
+            channel.write(buf).addListener(f -> {
+                if (f.isSuccess()) {
+                    written.run();
+                }
+            });
+        }
+        if (flush) {
+            channel.flush();
+        }
+    }
+
+    @Override
     public boolean inEventLoop() {
         return channel.eventLoop().inEventLoop();
     }

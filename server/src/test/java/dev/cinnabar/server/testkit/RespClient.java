@@ -215,6 +215,15 @@ public final class RespClient implements AutoCloseable {
         }
     }
 
+    /** Reads exactly {@code n} raw bytes (a replication snapshot, which has no trailing CRLF). */
+    public byte[] readBytes(int n) throws IOException {
+        byte[] b = in.readNBytes(n);
+        if (b.length != n) {
+            throw new IOException("connection closed");
+        }
+        return b;
+    }
+
     private byte[] bytes(int n) throws IOException {
         byte[] b = in.readNBytes(n);
         if (b.length != n || in.read() != '\r' || in.read() != '\n') {

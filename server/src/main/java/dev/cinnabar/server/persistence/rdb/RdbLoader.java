@@ -13,8 +13,8 @@ import java.util.List;
  * CRC-64 trailer. The keyspace is not touched: the result is the entries to add, per database,
  * so a caller can refuse a corrupt file without losing the data it holds.
  *
- * <p>As in Redis, keys already expired are dropped (a master loads no expired key; replicas will
- * need a flag here once replication exists), empty collections are skipped, and a key's access
+ * <p>As in Redis, keys already expired are dropped (a master loads no expired key; a replica keeps
+ * them, see {@code keepExpired}), empty collections are skipped, and a key's access
  * data is restored from IDLE / FREQ only under a policy that uses it.
  */
 public final class RdbLoader {
@@ -58,6 +58,14 @@ public final class RdbLoader {
      * version this server cannot read, or holds what Cinnabar cannot load (module data).
      */
     public static Result load(Server server, RdbInput in) {
+        return load(server, in, false);
+    }
+
+    /**
+     * As {@link #load(Server, RdbInput)}; {@code keepExpired} keeps keys whose time has passed,
+     * as a replica loading its master's image does (the master sends their DEL).
+     */
+    public static Result load(Server server, RdbInput in, boolean keepExpired) {
         byte[] magic = new byte[9];
         in.readFully(magic, 0, 9);
         String head = new String(magic, StandardCharsets.ISO_8859_1);
@@ -140,7 +148,7 @@ public final class RdbLoader {
             Object value = reader.read(type);
             if (value == null) {
                 r.emptyKeysSkipped++;
-            } else if (expireAt != -1 && expireAt < now) {
+            } else if (expireAt != -1 && expireAt < now && !keepExpired) {
                 r.keysExpired++;
             } else {
                 int lru = server.db(db).newLru();

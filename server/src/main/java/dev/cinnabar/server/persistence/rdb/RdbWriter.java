@@ -116,6 +116,20 @@ public final class RdbWriter {
         return out;
     }
 
+    /**
+     * An image with the header and aux fields but no keys (a replica's REPLCONF rdb-filter-only
+     * asked for functions only, and there are no functions yet).
+     */
+    public static RdbOutput snapshotWithoutData(Server server, ReplicationInfo repl, int version) {
+        RdbOutput out = new RdbOutput();
+        RdbWriter w = new RdbWriter(server, out, version, server.config.persistence.rdbcompression.get());
+        w.excludeData = true;
+        w.writeAll(repl);
+        return out;
+    }
+
+    private boolean excludeData;
+
     private void writeAll(ReplicationInfo repl) {
         out.write(("REDIS" + (version < 10 ? "000" : "00") + version).getBytes(StandardCharsets.US_ASCII));
         aux("redis-ver", Server.REDIS_VERSION);
@@ -137,7 +151,7 @@ public final class RdbWriter {
         boolean saveLru = policy == MaxmemoryPolicy.ALLKEYS_LRU || policy == MaxmemoryPolicy.VOLATILE_LRU;
         boolean saveLfu = policy == MaxmemoryPolicy.ALLKEYS_LFU || policy == MaxmemoryPolicy.VOLATILE_LFU;
         for (Database db : server.dbs()) {
-            if (db.size() == 0) {
+            if (db.size() == 0 || excludeData) {
                 continue;
             }
             out.write(OPCODE_SELECTDB);

@@ -1,0 +1,259 @@
+package dev.cinnabar.server.replication;
+
+import dev.cinnabar.resp.ArgList;
+import dev.cinnabar.resp.Ascii;
+import dev.cinnabar.server.Client;
+import dev.cinnabar.server.Server;
+import dev.cinnabar.server.command.Command;
+import dev.cinnabar.server.command.CommandFlags;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.Arrays;
+
+/**
+ * What changed the data set, as commands for replicas (Redis server.c call() propagation,
+ * alsoPropagate, propagatePendingCommands and execution units).
+ *
+ * <p>Every command run through {@code Dispatcher.call} is a nested step of an <em>execution
+ * unit</em>: the top-level command (EXEC counts as one), a served blocked command, or one key
+ * removed by active expiry. While a unit runs, its effects are encoded, in order, as stream
+ * commands: a command that changed the data set contributes its own arguments, or the ones it
+ * asked for ({@link #rewrite}: SET EX becomes SET PXAT, GETDEL becomes DEL...), after any extra
+ * operations it added ({@link #also}: SPOP's SREMs, the DEL of a key found expired on the way).
+ * When the unit ends, the encoded commands go to the replication stream, wrapped in MULTI/EXEC
+ * when there is more than one, unless the top-level command touches arbitrary keys (SCAN,
+ * RANDOMKEY: their lazy-expiry DELs are independent).
+ *
+ * <p>"Changed the data set" is Redis's dirty counter: the keyspace writes the command made
+ * ({@code Stats.keyspaceChanges}, counted by every {@code Database.modified}), or the count a
+ * command sets itself ({@code Client.dirtyChanges}); only commands flagged write or
+ * may-replicate count keyspace writes. FLUSHALL, FLUSHDB, SWAPDB, PUBLISH and FUNCTION FLUSH
+ * force their propagation.
+ *
+ * <p>Nothing is recorded while nobody listens ({@link #active}): no encoding, no rewrites
+ * (callers check {@link #active} before building one), one boolean test per command. While
+ * recording, a command's own arguments are encoded straight from the client's argument arena
+ * into one reused unit buffer, so propagating an unrewritten command allocates nothing here.
+ * Accessed with the server lock held.
+ */
+public final class Propagation {
+    private static final int PREVENT = 1;
+    private static final int FORCE = 2;
+
+    static final byte[] DEL = Ascii.bytes("DEL");
+    static final byte[] UNLINK = Ascii.bytes("UNLINK");
+
+    private final Server server;
+    private final Replication replication;
+    /** The current unit's commands, encoded (reused from unit to unit). */
+    private final ByteBuf unit = Unpooled.buffer(4096);
+    /** Capacity the unit buffer keeps between units. */
+    private static final int UNIT_KEEP = 64 * 1024;
+    private int unitCommands;
+    /** Commands running, outermost first (EXEC, then the queued command). */
+    private int nesting;
+    /** The running command's rewritten argv (null: propagate its own) and flags. */
+    private byte[][] rewritten;
+    private int flags;
+    // Per nesting level: the state of the enclosing command and where the change count stood.
+    private byte[][][] savedRewritten = new byte[4][][];
+    private int[] savedFlags = new int[4];
+    private long[] changesAtStart = new long[4];
+    /** The stream offset when the current unit started. */
+    private long offsetAtStart;
+
+    public Propagation(Server server, Replication replication) {
+        this.server = server;
+        this.replication = replication;
+    }
+
+    /**
+     * Whether effects are recorded: the stream has consumers (the replication backlog exists,
+     * from the first replica's attachment until repl-backlog-ttl after the last one left) and
+     * this server is no replica (a replica passes its master's stream on instead).
+     */
+    public boolean active() {
+        return replication.recording();
+    }
+
+    /** Whether a command is running (an execution unit is open). */
+    boolean running() {
+        return nesting > 0;
+    }
+
+    // ---- the API commands use -------------------------------------------------------------------
+
+    /**
+     * Propagates {@code argv} instead of the running command's arguments (Redis
+     * rewriteClientCommandVector). Only meaningful when {@link #active}; callers check first
+     * so that nothing is built for nobody.
+     */
+    public void rewrite(byte[]... argv) {
+        if (nesting > 0) {
+            rewritten = argv;
+        }
+    }
+
+    /** {@link #rewrite(byte[]...)} with the arguments of another request (GEOADD's ZADD). */
+    public void rewrite(ArgList args) {
+        if (nesting > 0) {
+            rewritten = copyArgs(args);
+        }
+    }
+
+    /**
+     * Replaces argument {@code i} of what the running command propagates, extending the vector
+     * when {@code i} is past its end (Redis rewriteClientCommandArgument).
+     */
+    public void rewriteArg(Client c, int i, byte[] value) {
+        if (nesting == 0) {
+            return;
+        }
+        byte[][] v = rewritten != null ? rewritten : copyArgs(c.args);
+        if (i >= v.length) {
+            v = Arrays.copyOf(v, i + 1);
+        }
+        v[i] = value;
+        rewritten = v;
+    }
+
+    /**
+     * Adds a command to the current unit, before the running command's own (Redis
+     * alsoPropagate). Not affected by {@link #prevent}.
+     */
+    public void also(int db, byte[]... argv) {
+        if (nesting > 0) {
+            replication.encode(unit, db, argv);
+            unitCommands++;
+        }
+    }
+
+    /** The running command is not propagated itself (its effects went through {@link #also}). */
+    public void prevent() {
+        if (nesting > 0) {
+            flags |= PREVENT;
+        }
+    }
+
+    /** The running command is propagated even if it changed nothing (FLUSHALL on an empty db). */
+    public void force() {
+        if (nesting > 0) {
+            flags |= FORCE;
+        }
+    }
+
+    /** DEL, or UNLINK when {@code lazy} (the lazyfree-lazy-* setting that applies). */
+    public static byte[] deleteCommand(boolean lazy) {
+        return lazy ? UNLINK : DEL;
+    }
+
+    // ---- hooks of call() and of expiry -----------------------------------------------------------
+
+    /** A command starts (Dispatcher.call, only while {@link #active}). */
+    public void enter() {
+        int n = nesting;
+        if (n == savedFlags.length) {
+            savedRewritten = Arrays.copyOf(savedRewritten, n * 2);
+            savedFlags = Arrays.copyOf(savedFlags, n * 2);
+            changesAtStart = Arrays.copyOf(changesAtStart, n * 2);
+        }
+        savedRewritten[n] = rewritten;
+        savedFlags[n] = flags;
+        changesAtStart[n] = server.stats.keyspaceChanges;
+        if (n == 0) {
+            offsetAtStart = replication.offset();
+        }
+        rewritten = null;
+        flags = 0;
+        nesting = n + 1;
+    }
+
+    /**
+     * The command that {@link #enter} announced has run: records it if it changed the data set
+     * and was not prevented, and ends the unit when it was the outermost one.
+     */
+    public void exit(Client c) {
+        int n = --nesting;
+        Command cmd = c.cmd;
+        if (!c.has(Client.BLOCKED) && (flags & PREVENT) == 0 && !cmd.name().equals("exec")) {
+            long dirty;
+            if (c.dirtyChanges >= 0) {
+                dirty = c.dirtyChanges;
+            } else if (cmd.has(CommandFlags.WRITE) || cmd.has(CommandFlags.MAY_REPLICATE)) {
+                dirty = server.stats.keyspaceChanges - changesAtStart[n];
+            } else {
+                dirty = 0;
+            }
+            if (dirty > 0 || (flags & FORCE) != 0) {
+                if (rewritten != null) {
+                    replication.encode(unit, c.db.id, rewritten);
+                } else {
+                    replication.encode(unit, c.db.id, c.args);
+                }
+                unitCommands++;
+            }
+        }
+        rewritten = savedRewritten[n];
+        savedRewritten[n] = null;
+        flags = savedFlags[n];
+        if (n == 0) {
+            endUnit(cmd);
+            if (replication.offset() != offsetAtStart) {
+                // Redis c->woff: what WAIT waits for replicas to acknowledge.
+                c.replOffset = replication.offset();
+            }
+            replication.unitEnded();
+        }
+    }
+
+    /**
+     * A key was deleted because it expired (lazily during a command, or by active expiry):
+     * replicas delete it too. Outside any command it is a unit of its own, so a cycle that
+     * expires many keys sends independent DELs.
+     */
+    public void expired(int db, byte[] k, int off, int len) {
+        if (active()) {
+            deleted(db, k, off, len, server.config.memory.lazyfreeLazyExpire.get());
+        }
+    }
+
+    /**
+     * A key was evicted for maxmemory (Redis propagateDeletion from performEvictions): as
+     * {@link #expired}, with UNLINK chosen by lazyfree-lazy-eviction.
+     */
+    public void evicted(int db, byte[] k, int off, int len) {
+        if (active()) {
+            deleted(db, k, off, len, server.config.memory.lazyfreeLazyEviction.get());
+        }
+    }
+
+    private void deleted(int db, byte[] k, int off, int len, boolean lazy) {
+        replication.encodeKeyCommand(unit, db, deleteCommand(lazy), k, off, len);
+        unitCommands++;
+        if (nesting == 0) {
+            endUnit(null);
+        }
+    }
+
+    /** Redis propagatePendingCommands. */
+    private void endUnit(Command top) {
+        if (unitCommands == 0) {
+            return;
+        }
+        boolean transaction = unitCommands > 1 && (top == null || !top.has(CommandFlags.TOUCHES_ARBITRARY_KEYS));
+        replication.feed(unit, transaction);
+        unit.clear();
+        if (unit.capacity() > UNIT_KEEP) {
+            unit.capacity(UNIT_KEEP); // a huge unit (a big SPOP, a large MSET) lends its memory back
+        }
+        unitCommands = 0;
+    }
+
+    static byte[][] copyArgs(ArgList a) {
+        byte[][] v = new byte[a.size()][];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = a.copy(i);
+        }
+        return v;
+    }
+}

@@ -585,6 +585,63 @@ public final class Scripting {
         }
     }
 
+    /**
+     * Redis getCommandFlags for EVAL/EVALSHA/FCALL and their _RO forms: a script that declares
+     * its flags (a shebang, or a registered function) stands for them, so a no-writes script is
+     * not a write (CLIENT PAUSE WRITE lets it run) and an allow-oom one is not denied under
+     * maxmemory. Scripts without a shebang, unknown scripts and other commands keep the
+     * command's own flags.
+     */
+    public long commandFlags(Client c, Command cmd) {
+        long flags = cmd.spec.flags();
+        if (!cmd.has(CommandFlags.NOSCRIPT) || c.argc() < 2) {
+            return flags; // only EVAL* and FCALL* resolve script flags; they are noscript
+        }
+        String name = cmd.name();
+        int sf;
+        if (name.equals("eval") || name.equals("eval_ro")) {
+            EvalScripts.Script s = scripts.find(scripts.digest(c.argData(), c.argOff(1), c.argLen(1)), 0, 40);
+            if (s != null) {
+                sf = s.flags;
+            } else {
+                int[] out = new int[2];
+                byte[] body = java.util.Arrays.copyOfRange(c.argData(), c.argOff(1), c.argOff(1) + c.argLen(1));
+                if (shebangFlags(body, out) != null) {
+                    return flags;
+                }
+                sf = out[0];
+            }
+        } else if (name.equals("evalsha") || name.equals("evalsha_ro")) {
+            EvalScripts.Script s = c.argLen(1) == 40 ? scripts.find(c.argData(), c.argOff(1), 40) : null;
+            if (s == null) {
+                return flags;
+            }
+            sf = s.flags;
+        } else if (name.equals("fcall") || name.equals("fcall_ro")) {
+            FunctionLibraries.Function f = server.functions.function(c.argString(1));
+            if (f == null) {
+                return flags;
+            }
+            sf = f.flags;
+        } else {
+            return flags;
+        }
+        if ((sf & ScriptRun.FLAG_EVAL_COMPAT) != 0) {
+            return flags;
+        }
+        flags &= ~(CommandFlags.STALE | CommandFlags.DENYOOM | CommandFlags.WRITE | CommandFlags.MAY_REPLICATE);
+        if ((sf & (ScriptRun.FLAG_ALLOW_OOM | ScriptRun.FLAG_NO_WRITES)) == 0) {
+            flags |= CommandFlags.DENYOOM;
+        }
+        if ((sf & ScriptRun.FLAG_NO_WRITES) == 0) {
+            flags |= CommandFlags.WRITE;
+        }
+        if ((sf & ScriptRun.FLAG_ALLOW_STALE) != 0) {
+            flags |= CommandFlags.STALE;
+        }
+        return flags;
+    }
+
     // ---- running ---------------------------------------------------------------------------------
 
     /** Redis scriptPrepareForRun: checks the script may run now; null after replying why not. */

@@ -265,6 +265,9 @@ public final class Scripting {
 
     /** EVAL, EVALSHA and their _RO variants (Redis evalGenericCommand). */
     public void eval(Client c, boolean bySha, boolean ro) {
+        // EVAL is skip_monitor: it feeds monitors itself, so its line comes before the lines of
+        // the commands it runs (Redis evalCommand), whatever happens next.
+        server.ops.monitors.feed(c);
         if (bySha && c.argLen(1) != 40) {
             c.error(NOSCRIPT);
             return;
@@ -453,6 +456,7 @@ public final class Scripting {
 
     /** FCALL and FCALL_RO (Redis fcallCommandGeneric). */
     public void fcall(Client c, boolean ro) {
+        server.ops.monitors.feed(c); // before the commands the function runs (Redis fcallCommandGeneric)
         FunctionLibraries.Function f = server.functions.function(c.argForMessage(1));
         if (f == null) {
             c.error("ERR Function not found");

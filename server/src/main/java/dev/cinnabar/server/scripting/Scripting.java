@@ -685,6 +685,9 @@ public final class Scripting {
     /** Redis scriptResetRun, plus the periodic garbage collection steps of luaCallFunction. */
     void finish(LuaSandbox vm, ScriptRun run) {
         running = null;
+        // Scripts replicate as their effects (the commands they ran), never as EVAL/FCALL
+        // itself (Redis scriptResetRun -> preventCommandPropagation).
+        server.replication.propagation.prevent();
         if (run.timedOut) {
             server.log.notice("Script" + (run.eval ? " " : " function ") + run.name + " finished after "
                     + run.elapsedMillis() + " ms");

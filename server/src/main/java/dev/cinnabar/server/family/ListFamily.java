@@ -8,6 +8,7 @@ import dev.cinnabar.server.Errors;
 import dev.cinnabar.server.blocking.Blocking;
 import dev.cinnabar.server.command.CommandTable;
 import dev.cinnabar.server.replication.Propagation;
+import dev.cinnabar.server.type.Ranks;
 import dev.cinnabar.server.type.ListValue;
 
 /**
@@ -140,23 +141,13 @@ public final class ListFamily {
      */
     private static void rangeReply(Client c, ListValue l, long start, long end, boolean reverse) {
         long llen = l.length();
-        if (start < 0) {
-            start += llen;
-        }
-        if (end < 0) {
-            end += llen;
-        }
-        if (start < 0) {
-            start = 0;
-        }
-        if (start > end || start >= llen) {
+        long n = Ranks.count(start, end, llen);
+        if (n == 0) {
             c.reply.emptyArray();
             return;
         }
-        if (end >= llen) {
-            end = llen - 1;
-        }
-        long n = end - start + 1;
+        start = Ranks.first(start, llen);
+        end = start + n - 1;
         c.reply.arrayLen(n);
         ListValue.Cursor cur = l.cursor(reverse ? end : start, !reverse);
         while (true) {
@@ -693,26 +684,15 @@ public final class ListFamily {
             return;
         }
         long llen = l.length();
-        if (start < 0) {
-            start += llen;
-        }
-        if (end < 0) {
-            end += llen;
-        }
-        if (start < 0) {
-            start = 0;
-        }
+        long kept = Ranks.count(start, end, llen);
         long ltrim;
         long rtrim;
-        if (start > end || start >= llen) {
+        if (kept == 0) {
             ltrim = llen;
             rtrim = 0;
         } else {
-            if (end >= llen) {
-                end = llen - 1;
-            }
-            ltrim = start;
-            rtrim = llen - end - 1;
+            ltrim = Ranks.first(start, llen);
+            rtrim = llen - ltrim - kept;
         }
         l.deleteRange(0, ltrim);
         l.deleteRange(-rtrim, rtrim);

@@ -9,6 +9,7 @@ import dev.cinnabar.server.Client;
 import dev.cinnabar.server.pubsub.KeyEvents;
 import dev.cinnabar.server.command.CommandTable;
 import dev.cinnabar.server.replication.Propagation;
+import dev.cinnabar.server.type.Ranks;
 import dev.cinnabar.server.type.ScoredMembers;
 import dev.cinnabar.server.type.ZRange;
 import dev.cinnabar.server.type.ZSetValue;
@@ -640,24 +641,8 @@ public final class ZSetFamily {
         long count;
         if (type == RANK) {
             long len = z.size();
-            if (start < 0) {
-                start += len;
-            }
-            if (end < 0) {
-                end += len;
-            }
-            if (start < 0) {
-                start = 0;
-            }
-            if (start > end || start >= len) {
-                count = 0;
-            } else {
-                if (end >= len) {
-                    end = len - 1;
-                }
-                count = end - start + 1;
-            }
-            from = start;
+            count = Ranks.count(start, end, len);
+            from = Ranks.first(start, len);
         } else {
             from = 0;
             count = type == SCORE ? z.countScoreWindow(scoreRange, offset, limit)
@@ -733,23 +718,13 @@ public final class ZSetFamily {
             return;
         }
         long len = z.size();
-        if (start < 0) {
-            start += len;
-        }
-        if (end < 0) {
-            end += len;
-        }
-        if (start < 0) {
-            start = 0;
-        }
-        if (start > end || start >= len) {
+        long n = Ranks.count(start, end, len);
+        if (n == 0) {
             c.reply.zero();
             return;
         }
-        if (end >= len) {
-            end = len - 1;
-        }
-        finishRemoval(c, z, z.removeRanks(start, end), KeyEvents.ZREMRANGEBYRANK);
+        long first = Ranks.first(start, len);
+        finishRemoval(c, z, z.removeRanks(first, first + n - 1), KeyEvents.ZREMRANGEBYRANK);
     }
 
     static void zremrangebyscore(Client c) {

@@ -255,6 +255,11 @@ public final class ReplicaOf {
         server.log.notice("Done loading RDB, keys loaded: " + loaded.keysLoaded + ", keys expired: " + loaded.keysExpired + ".");
         replication.adoptHistory(replId, offset);
         master = newMasterClient();
+        if (loaded.replStreamDb > 0 && loaded.replStreamDb < server.dbCount()) {
+            // The stream goes on in this database without announcing it (our master may itself
+            // be a replica, passing on a stream that selected it long ago).
+            master.db = server.db(loaded.replStreamDb);
+        }
         applied = offset;
         read = offset;
         online();
@@ -355,6 +360,11 @@ public final class ReplicaOf {
 
     long applied() {
         return applied;
+    }
+
+    /** The database the master's stream is in (Redis master->db), for our sub-replicas' images. */
+    int streamDb() {
+        return master != null ? master.db.id : 0;
     }
 
     /** The link ended (error, timeout, cancel): retry from the cron unless it was replaced. */

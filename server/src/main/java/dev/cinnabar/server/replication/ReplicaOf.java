@@ -180,6 +180,16 @@ public final class ReplicaOf {
         }
     }
 
+    /** CLIENT KILL TYPE master: drops a synchronized link (the cron reconnects). */
+    public boolean killMasterLink() {
+        MasterLink l = link;
+        if (l == null || state != CONNECTED) {
+            return false;
+        }
+        l.cancel();
+        return true;
+    }
+
     /** The server stops. */
     void close() {
         MasterLink l = link;

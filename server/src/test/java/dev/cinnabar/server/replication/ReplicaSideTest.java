@@ -109,6 +109,14 @@ class ReplicaSideTest {
             assertThat(r.call("GET", "while-down")).isEqualTo("1");
             assertThat(field((String) m.call("INFO", "stats"), "sync_partial_ok")).isEqualTo(1);
 
+            // Killing the master client from the replica side does the same.
+            assertThat(r.call("CLIENT", "KILL", "TYPE", "master")).isEqualTo(1L);
+            m.call("SET", "while-down-2", "1");
+            awaitLinkUp(r);
+            awaitCaughtUp(m, r);
+            assertThat(r.call("GET", "while-down-2")).isEqualTo("1");
+            assertThat(field((String) m.call("INFO", "stats"), "sync_partial_ok")).isEqualTo(2);
+
             // Promotion: a new history, the old one kept as the secondary id.
             String oldId = infoString(info(r), "master_replid");
             assertThat(r.call("REPLICAOF", "NO", "ONE")).isEqualTo("OK");

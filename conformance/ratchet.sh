@@ -73,7 +73,7 @@ for u in "${units[@]}"; do
     fi
     # A fresh server per unit: units leave config changes behind (each suite invocation can
     # only restore what it saw at its own start), and one unit's crash must not cost the next.
-    if ! redis_ping; then
+    if [ -n "$pid" ] && ! redis_ping; then
         echo "ratchet: server went down during the previous unit (see $logroot/server.log)" >&2
     fi
     stop_server; start_server

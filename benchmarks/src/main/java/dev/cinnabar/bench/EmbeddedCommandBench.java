@@ -43,9 +43,10 @@ public class EmbeddedCommandBench {
 
     /**
      * LPUSH_LPOP alternates a push and a pop on small lists (so lists stay bounded however long
-     * the run); LRANGE reads a whole 10-element list.
+     * the run); LRANGE reads a whole 10-element list; XADD appends to one stream capped with
+     * MAXLEN ~ 10000 (a producer's usual form, so the stream stays bounded).
      */
-    @Param({"SET", "GET", "INCR", "PING", "LPUSH_LPOP", "LRANGE"})
+    @Param({"SET", "GET", "INCR", "PING", "LPUSH_LPOP", "LRANGE", "XADD"})
     public String command;
 
     private Server server;
@@ -69,6 +70,7 @@ public class EmbeddedCommandBench {
                 case "LPUSH_LPOP" -> sb.append(i % 2 == 0 ? resp("LPUSH", "list:" + (i / 2), "0123456789abcdef")
                         : resp("LPOP", "list:" + (i / 2)));
                 case "LRANGE" -> sb.append(resp("LRANGE", "list:" + i, "0", "-1"));
+                case "XADD" -> sb.append(resp("XADD", "stream", "MAXLEN", "~", "10000", "*", "field", "0123456789abcdef"));
                 default -> sb.append(resp("PING"));
             }
         }

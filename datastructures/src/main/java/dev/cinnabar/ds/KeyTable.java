@@ -81,6 +81,10 @@ public final class KeyTable {
     private int maxRehashBatch;
     /** Old-table slots migrated per operation; a field only so tests can slow resizes down. */
     private final int opRehashBudget;
+    /** Heap bytes of the entries held: the sum of their {@link Entries#footprint}. */
+    private long entryBytes;
+    /** Where changes of this table's footprint are reported (maxmemory accounting), or null. */
+    private MemoryCounter counter;
 
     public KeyTable() {
         this(0);
@@ -191,6 +195,7 @@ public final class KeyTable {
         used++;
         size++;
         expires += ttl;
+        entriesChanged(Entries.footprint(entry));
         if (oldSlots == null && used > growAt) {
             maybeResize();
         }
@@ -256,6 +261,7 @@ public final class KeyTable {
             return null;
         }
         size--;
+        entriesChanged(-Entries.footprint(removed));
         if (oldSlots == null && used < (mask + 1) >>> 3) {
             maybeResize();
         }
@@ -269,6 +275,7 @@ public final class KeyTable {
     /** Removes everything and returns to the minimum capacity (memory is released). */
     public void clear() {
         checkMutable();
+        long before = footprint();
         allocate(MIN_CAPACITY);
         oldSlots = null;
         oldHashes = null;
@@ -276,6 +283,8 @@ public final class KeyTable {
         migrateLeft = 0;
         size = 0;
         expires = 0;
+        entryBytes = 0;
+        report(footprint() - before);
     }
 
     // ------------------------------------------------------------------------- resize
@@ -383,11 +392,13 @@ public final class KeyTable {
         if (newCap == mask + 1) {
             return;
         }
+        long before = memoryEstimate();
         oldSlots = slots;
         oldHashes = hashes;
         oldMask = mask;
         oldUsed = used;
         allocate(newCap);
+        report(memoryEstimate() - before);
         // Start after an empty slot (there is one: the load is below 1) so the first position
         // examined begins a run.
         int s = 0;
@@ -401,10 +412,12 @@ public final class KeyTable {
     }
 
     private void finishResize() {
+        long before = memoryEstimate();
         oldSlots = null;
         oldHashes = null;
         oldUsed = 0;
         migrateLeft = 0;
+        report(memoryEstimate() - before);
     }
 
     private void allocate(int cap) {
@@ -554,6 +567,7 @@ public final class KeyTable {
                     visiting--;
                 }
                 if (delete) {
+                    entriesChanged(-Entries.footprint(s[i]));
                     deleteAt(s, hs, mask, i);
                     used--;
                     size--;
@@ -574,6 +588,45 @@ public final class KeyTable {
     /** Slots examined by the last {@link #ttlScan} (migration included). */
     int lastExamined() {
         return lastExamined;
+    }
+
+    /**
+     * Fills {@code out} with up to {@code max} entries taken from a random region of the table,
+     * only entries with a TTL when {@code ttlOnly} (Redis dictGetSomeKeys, for eviction
+     * sampling); returns how many. The walk reads consecutive slots from a random position of
+     * the main or the old table (chosen in proportion to the entries they hold) and gives up
+     * after about {@code 10 * max} slots, except that it goes on, up to the whole table, while it
+     * has found nothing: a sample is never empty when the table holds a candidate, however sparse
+     * the TTL entries are. Entries may repeat only if the table is smaller than the walk.
+     */
+    public int sample(RandomGenerator rnd, Object[] out, int max, boolean ttlOnly) {
+        if (max <= 0 || size == 0 || (ttlOnly && expires == 0)) {
+            return 0;
+        }
+        boolean oldFirst = oldSlots != null && rnd.nextInt(size) < oldUsed;
+        int n = 0;
+        for (int pass = 0; pass < 2 && n == 0; pass++) {
+            boolean old = (pass == 0) == oldFirst;
+            if (old && oldSlots == null) {
+                continue;
+            }
+            Object[] s = old ? oldSlots : slots;
+            int[] hs = old ? oldHashes : hashes;
+            int m = old ? oldMask : mask;
+            int cap = m + 1;
+            int minSteps = 10 * max;
+            int i = rnd.nextInt(cap);
+            for (int step = 0; step < cap && n < max; step++, i = (i + 1) & m) {
+                if (n > 0 && step >= minSteps) {
+                    break;
+                }
+                int hv = hs[i];
+                if (hv != 0 && (!ttlOnly || (hv & 1) != 0)) {
+                    out[n++] = s[i];
+                }
+            }
+        }
+        return n;
     }
 
     /**
@@ -625,6 +678,46 @@ public final class KeyTable {
         return bytes;
     }
 
+    /**
+     * Heap bytes of the entries held ({@link Entries#footprint} of each; an {@link ObjectEntry}'s
+     * value is not included). Kept current by every mutation: O(1).
+     */
+    public long entryBytes() {
+        return entryBytes;
+    }
+
+    /** Heap bytes of the table and its entries: {@link #memoryEstimate()} + {@link #entryBytes()}. */
+    public long footprint() {
+        return memoryEstimate() + entryBytes;
+    }
+
+    /**
+     * Reports this table's footprint to {@code c} from now on (adding what it holds now), or,
+     * with null, stops reporting to the current counter (subtracting what it holds now).
+     */
+    public void counter(MemoryCounter c) {
+        if (counter != null) {
+            counter.add(-footprint());
+        }
+        counter = c;
+        if (c != null) {
+            c.add(footprint());
+        }
+    }
+
+    private void entriesChanged(long delta) {
+        entryBytes += delta;
+        if (counter != null) {
+            counter.add(delta);
+        }
+    }
+
+    private void report(long delta) {
+        if (counter != null) {
+            counter.add(delta);
+        }
+    }
+
     // ------------------------------------------------------------------------- internals
 
     /**
@@ -645,6 +738,9 @@ public final class KeyTable {
 
     private Object swap(Object[] s, int[] hs, int i, Object entry, int hv) {
         Object prev = s[i];
+        if (prev != entry) {
+            entriesChanged(Entries.footprint(entry) - Entries.footprint(prev));
+        }
         expires += (hv & 1) - (hs[i] & 1);
         s[i] = entry;
         hs[i] = hv;

@@ -6,8 +6,8 @@ package dev.cinnabar.ds;
  * copy the whole packed entry each time).
  *
  * <p>Size with compact object headers and compressed oops: 8 (header) + 4 (key) + 4 (value) +
- * 4 (lru) + 8 (expireAt) = 28, padded to 32 bytes. Keep it that way: a new field costs a full
- * 8 bytes per non-string key.
+ * 4 (lru) + 4 (accounted) + 8 (expireAt) = 32 bytes, no padding left. Keep it that way: a new
+ * field costs a full 8 bytes per non-string key.
  *
  * <p>The fields are mutable so that TOUCH/OBJECT access and EXPIRE do not allocate. Changing
  * {@link #expireAt} between "none" and "some" while the entry is in a {@link KeyTable} must be
@@ -22,6 +22,11 @@ public final class ObjectEntry {
     public long expireAt;
     /** LRU clock or LFU data, as for packed entries. */
     public int lru;
+    /**
+     * The value's size as last counted by the keyspace's memory accounting (see
+     * {@link #accounted()}), so that removing the entry subtracts exactly what was added.
+     */
+    private int accounted;
 
     public ObjectEntry(byte[] key, Object value, long expireAt, int lru) {
         this.key = key;
@@ -32,6 +37,21 @@ public final class ObjectEntry {
 
     public ObjectEntry(byte[] key, Object value) {
         this(key, value, -1, 0);
+    }
+
+    /**
+     * Value bytes the keyspace counted for this entry. Sizes up to 1 GiB are stored exactly,
+     * larger ones in KiB (as a negative number), which keeps the field an int.
+     */
+    public long accounted() {
+        int a = accounted;
+        return a >= 0 ? a : -(long) a << 10;
+    }
+
+    /** Records the counted value size; returns what {@link #accounted()} will now report. */
+    public long accounted(long bytes) {
+        accounted = bytes < (1 << 30) ? (int) Math.max(0, bytes) : (int) -Math.min(bytes >>> 10, Integer.MAX_VALUE);
+        return accounted();
     }
 
     @Override

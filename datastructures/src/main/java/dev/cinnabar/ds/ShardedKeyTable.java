@@ -32,6 +32,8 @@ public final class ShardedKeyTable {
     public static final int SHARDS = 1 << SHARD_BITS;
     public static final int SLOTS_PER_SHARD = Crc16.SLOTS / SHARDS;
     private static final int SLOT_TO_SHARD_SHIFT = Integer.numberOfTrailingZeros(SLOTS_PER_SHARD);
+    /** This object plus the shards array (header + 16 compressed references). */
+    private static final long OWN_BYTES = 16 + Entries.arrayBytes(4L * SHARDS);
 
     private final KeyTable[] shards = new KeyTable[SHARDS];
     /** Route by cluster hash slot (cluster mode) or by table-hash bits (standalone). */
@@ -39,6 +41,8 @@ public final class ShardedKeyTable {
     private int lastExamined;
     /** Shard where the next {@link #rehashStep} starts, rotated so every shard gets a turn. */
     private int rehashStart;
+    /** Where the shards report changes of their footprint (maxmemory accounting), or null. */
+    private final MemoryCounter counter;
 
     /** A keyspace routed by Redis Cluster hash slot. */
     public ShardedKeyTable() {
@@ -52,8 +56,21 @@ public final class ShardedKeyTable {
      *     shards still exist for per-shard work.
      */
     public ShardedKeyTable(boolean bySlot) {
-        this.bySlot = bySlot;
+        this(bySlot, null);
     }
+
+    /**
+     * A keyspace whose shard tables report every change of their footprint (arrays and
+     * entries, see {@link KeyTable#footprint}) to {@code counter}; see {@link #release}.
+     */
+    public ShardedKeyTable(boolean bySlot, MemoryCounter counter) {
+        this.bySlot = bySlot;
+        this.counter = counter;
+        if (counter != null) {
+            counter.add(OWN_BYTES);
+        }
+    }
+
 
     // ------------------------------------------------------------------------- tokens
 
@@ -118,6 +135,7 @@ public final class ShardedKeyTable {
         KeyTable t = shards[s];
         if (t == null) {
             t = new KeyTable();
+            t.counter(counter);
             shards[s] = t;
         }
         return t.put(entry, hashOf(token));
@@ -152,6 +170,7 @@ public final class ShardedKeyTable {
             KeyTable t = shards[s];
             if (t != null) {
                 t.clear(); // fails fast if a visitor of that table is running
+                t.counter(null);
                 shards[s] = null;
             }
         }
@@ -204,10 +223,35 @@ public final class ShardedKeyTable {
         return n;
     }
 
+    /**
+     * Stops reporting to the counter, subtracting everything the shards hold from it: for a
+     * table that is dropped whole (FLUSHDB replaces the table instead of emptying it).
+     */
+    public void release() {
+        for (KeyTable t : shards) {
+            if (t != null) {
+                t.counter(null);
+            }
+        }
+        if (counter != null) {
+            counter.add(-OWN_BYTES);
+        }
+    }
+
+    /** Heap bytes of the tables and their entries (not ObjectEntry values); O(shards). */
+    public long footprint() {
+        long bytes = OWN_BYTES;
+        for (KeyTable t : shards) {
+            if (t != null) {
+                bytes += t.footprint();
+            }
+        }
+        return bytes;
+    }
+
     /** Heap bytes of the tables (not the entries), for INFO memory accounting. */
     public long memoryEstimate() {
-        // This object plus the shards array (header + 16 compressed references).
-        long bytes = 16 + Entries.arrayBytes(4L * SHARDS);
+        long bytes = OWN_BYTES;
         for (KeyTable t : shards) {
             if (t != null) {
                 bytes += t.memoryEstimate();
@@ -238,6 +282,30 @@ public final class ShardedKeyTable {
             r -= t.size();
         }
         throw new AssertionError("sizes changed during randomEntry");
+    }
+
+    /**
+     * Up to {@code max} entries (with a TTL only, if {@code ttlOnly}) from a random region of one
+     * shard, chosen in proportion to its entries (or TTL entries): see {@link KeyTable#sample}.
+     * Returns how many were stored in {@code out}; 0 only when there is no candidate at all.
+     */
+    public int sample(RandomGenerator rnd, Object[] out, int max, boolean ttlOnly) {
+        long total = ttlOnly ? expiresCount() : size();
+        if (total == 0) {
+            return 0;
+        }
+        long r = rnd.nextLong(total);
+        for (KeyTable t : shards) {
+            if (t == null) {
+                continue;
+            }
+            long n = ttlOnly ? t.expiresCount() : t.size();
+            if (r < n) {
+                return t.sample(rnd, out, max, ttlOnly);
+            }
+            r -= n;
+        }
+        throw new AssertionError("sizes changed during sample");
     }
 
     /**

@@ -43,6 +43,8 @@ class KeyTableRandomizedTest {
         int maxTarget = hasher.lowEntropy() ? 2 : TARGETS.length;
         // A small per-operation migration budget keeps resizes under way for longer.
         KeyTable t = new KeyTable(0, rnd.nextBoolean() ? 1 : 1 + rnd.nextInt(KeyTable.OP_REHASH_BUDGET));
+        MemoryCounter counter = new MemoryCounter();
+        t.counter(counter);
         Map<String, Object> model = new HashMap<>();
         int resizingOps = 0;
         int phases = 2 + rnd.nextInt(4);
@@ -76,13 +78,15 @@ class KeyTableRandomizedTest {
                     }
                 } else if (kind < 96) {
                     t.rehashStep(1 + rnd.nextInt(64));
-                } else if (kind < 98) {
+                } else if (kind < 97) {
                     Object r = t.randomEntry(rnd);
                     if (model.isEmpty()) {
                         assertThat(r).isNull();
                     } else {
                         assertThat(model.get(keyOf(r))).isSameAs(r);
                     }
+                } else if (kind < 98) {
+                    checkSample(rnd, t, model);
                 } else {
                     ttlPass(rnd, t, model);
                 }
@@ -90,6 +94,7 @@ class KeyTableRandomizedTest {
                 if (op % 97 == 0) {
                     t.checkInvariants(!hasher.lowEntropy());
                     assertThat(t.expiresCount()).isEqualTo(countTtl(model));
+                    checkAccounting(t, counter, model);
                 }
             }
         }
@@ -98,7 +103,37 @@ class KeyTableRandomizedTest {
         t.forEach(e -> assertThat(all.put(keyOf(e), e)).isNull());
         assertThat(all).isEqualTo(model);
         assertThat(t.expiresCount()).isEqualTo(countTtl(model));
+        checkAccounting(t, counter, model);
+        t.clear();
+        checkAccounting(t, counter, Map.of());
+        t.counter(null);
+        assertThat(counter.bytes()).isZero();
         return resizingOps;
+    }
+
+    /** The entry bytes kept by every mutation equal a recount, and the counter follows. */
+    private static void checkAccounting(KeyTable t, MemoryCounter counter, Map<String, Object> model) {
+        long entries = 0;
+        for (Object e : model.values()) {
+            entries += Entries.footprint(e);
+        }
+        assertThat(t.entryBytes()).isEqualTo(entries);
+        assertThat(counter.bytes()).isEqualTo(t.footprint()).isEqualTo(t.memoryEstimate() + entries);
+    }
+
+    /** Eviction sampling: entries of the table (with a TTL if asked), never none when some fit. */
+    private static void checkSample(SplittableRandom rnd, KeyTable t, Map<String, Object> model) {
+        boolean ttlOnly = rnd.nextBoolean();
+        Object[] out = new Object[1 + rnd.nextInt(8)];
+        int n = t.sample(rnd, out, out.length, ttlOnly);
+        long candidates = ttlOnly ? countTtl(model) : model.size();
+        assertThat(n > 0).isEqualTo(candidates > 0);
+        for (int i = 0; i < n; i++) {
+            assertThat(model.get(keyOf(out[i]))).isSameAs(out[i]);
+            if (ttlOnly) {
+                assertThat(Entries.hasExpire(out[i])).isTrue();
+            }
+        }
     }
 
     /** A full ttlScan pass; exact when no resize is under way, and expiring a random subset. */

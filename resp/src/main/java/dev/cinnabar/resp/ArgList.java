@@ -158,6 +158,14 @@ public final class ArgList {
         lens[arg]++;
     }
 
+    /**
+     * Adds an argument of {@code length} bytes and returns its offset in {@link #data()}, where
+     * the caller copies the bytes (scripts building a command from Lua strings in native memory).
+     */
+    public int append(int length) {
+        return begin(length);
+    }
+
     /** Adds a whole argument (tests, internal command synthesis). */
     public ArgList add(byte[] bytes) {
         int off = begin(bytes.length);

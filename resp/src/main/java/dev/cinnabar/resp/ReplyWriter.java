@@ -43,6 +43,19 @@ public final class ReplyWriter {
     private int resp = 2;
     private final byte[] scratch = new byte[32];
     private long written;
+    /**
+     * Reply buffer sizing, as Redis sizes each client's static reply buffer (CLIENT LIST rbs /
+     * rbp): the capacity a batch's buffer starts with, and the most of it a batch filled. The
+     * server cron grows it for clients whose replies fill it and shrinks it for idle ones
+     * ({@link #resizeBuffer}). Read and adjusted by the cron thread: plain fields, the races are
+     * harmless (a lost peak update at worst).
+     */
+    private int bufSize = MIN_BUFFER;
+    private int bufPeak;
+    private long bufPeakResetAt;
+    /** Smallest and largest sizes the buffer is resized to (Redis PROTO_REPLY_MIN_BYTES / CHUNK_BYTES). */
+    public static final int MIN_BUFFER = 1024;
+    public static final int MAX_BUFFER = 16 * 1024;
 
     public ReplyWriter(ByteBufAllocator alloc) {
         this.alloc = alloc;
@@ -61,7 +74,39 @@ public final class ReplyWriter {
     public ByteBuf take() {
         ByteBuf b = out;
         out = null;
+        if (b != null) {
+            int used = Math.min(b.readableBytes(), bufSize);
+            if (used > bufPeak) {
+                bufPeak = used;
+            }
+        }
         return b;
+    }
+
+    /** The capacity a batch's reply buffer starts with (CLIENT LIST rbs). */
+    public int bufferSize() {
+        return bufSize;
+    }
+
+    /** The most of {@link #bufferSize} a batch filled since the last peak reset (CLIENT LIST rbp). */
+    public int bufferPeak() {
+        return bufPeak;
+    }
+
+    /** When the peak was last reset (caller's clock, ms). */
+    public long bufferPeakResetAt() {
+        return bufPeakResetAt;
+    }
+
+    /** Starts a new peak period: the peak becomes what the current buffer holds. */
+    public void resetBufferPeak(long now) {
+        bufPeak = Math.min(pending(), bufSize);
+        bufPeakResetAt = now;
+    }
+
+    /** The size the next batch's buffer starts with. */
+    public void resizeBuffer(int size) {
+        bufSize = Math.max(1, size);
     }
 
     /** Bytes written since the last {@link #take()}. */
@@ -100,7 +145,7 @@ public final class ReplyWriter {
     private ByteBuf buf() {
         ByteBuf b = out;
         if (b == null) {
-            b = out = alloc.ioBuffer(256);
+            b = out = alloc.ioBuffer(bufSize);
         }
         return b;
     }

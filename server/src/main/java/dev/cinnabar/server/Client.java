@@ -112,6 +112,8 @@ public final class Client {
      * Reset after every command.
      */
     public long dirtyChanges = -1;
+    /** This client's buffers as last counted in the server's used memory (maxmemory). */
+    public long memAccounted;
     /**
      * The replication offset right after the last command of this client that added to the
      * replication stream (Redis c->woff): what WAIT waits for replicas to acknowledge.
@@ -127,6 +129,11 @@ public final class Client {
     Object watchExpired;
     /** Pub/Sub subscriptions and undelivered messages (owned by PubSub; null until first used). */
     public dev.cinnabar.server.pubsub.Subscriber subscriber;
+    /**
+     * Unix time (s) the client's pending output first went over its class's soft
+     * client-output-buffer-limit, 0 while under it (Redis obuf_soft_limit_reached_time).
+     */
+    public long obufSoftLimitSince;
     /** CLIENT TRACKING REDIRECT id (0 = none); meaningful while {@link #TRACKING} is set. */
     public long trackingRedirect;
     /** BCAST prefixes of this client, in byte order (null when none). */

@@ -35,6 +35,16 @@ public interface ClientConnection {
     /** Bytes queued for writing but not yet sent (CLIENT LIST omem). */
     long pendingOutputBytes();
 
+    /** Buffers queued for writing but not yet sent (CLIENT LIST oll). */
+    default int pendingOutputBlocks() {
+        return pendingOutputBytes() > 0 ? 1 : 0;
+    }
+
+    /** Whether requests are being read (CLIENT LIST events "r"); false while reading is paused. */
+    default boolean reading() {
+        return true;
+    }
+
     /** Bytes buffered for an incomplete request (CLIENT LIST qbuf). */
     long queryBufferBytes();
 
@@ -65,6 +75,13 @@ public interface ClientConnection {
      * loop without the server lock. Separate from the hooks of clients blocked on keys.
      */
     default void resumePostponed() {}
+
+    /**
+     * A script running past busy-reply-threshold blocks this client's event loop: reads what the
+     * client sent and runs it (it gets BUSY, or runs an allow-busy command such as SCRIPT KILL),
+     * then flushes the replies. Called on the client's event loop with the server lock held.
+     */
+    default void serveWhileBusy() {}
 
     /**
      * Writes bytes that are not a reply (the replication stream), after everything written

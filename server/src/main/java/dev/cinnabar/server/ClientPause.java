@@ -106,7 +106,7 @@ public final class ClientPause {
             return true;
         }
         long mayReplicate = CommandFlags.WRITE | CommandFlags.MAY_REPLICATE;
-        if (cmd.has(mayReplicate)) {
+        if ((server.scripting.commandFlags(c, cmd) & mayReplicate) != 0) {
             return true;
         }
         return "exec".equals(cmd.name()) && c.has(Client.MULTI)

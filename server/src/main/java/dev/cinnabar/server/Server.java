@@ -11,7 +11,6 @@ import dev.cinnabar.server.keyspace.Database;
 import dev.cinnabar.server.keyspace.Expiry;
 import dev.cinnabar.server.config.ApplyErrors;
 import dev.cinnabar.server.config.ConfigValueException;
-import dev.cinnabar.server.metrics.ProcessInfo;
 import dev.cinnabar.server.metrics.ServerMetrics;
 import dev.cinnabar.server.metrics.Stats;
 import dev.cinnabar.server.net.Transport;
@@ -34,6 +33,8 @@ public final class Server implements AutoCloseable {
     public final Log log;
     public final ServerClock clock;
     public final Stats stats = new Stats();
+    /** The memory measure behind maxmemory and INFO used_memory. */
+    public final dev.cinnabar.server.memory.Memory memory = new dev.cinnabar.server.memory.Memory(this);
     public final ServerMetrics metrics = new ServerMetrics();
     public final DebugSettings debug = new DebugSettings();
     public final ServerLock lock = new ServerLock();
@@ -50,8 +51,14 @@ public final class Server implements AutoCloseable {
     public final dev.cinnabar.server.blocking.Blocking blocking;
     /** MIGRATE's cached connections to target servers. */
     public final dev.cinnabar.server.net.MigrateSockets migrateSockets = new dev.cinnabar.server.net.MigrateSockets();
+    /** Slow log, latency monitor, MONITOR clients, output buffer limits, lazy freeing. */
+    public final dev.cinnabar.server.ops.Ops ops;
     public final dev.cinnabar.server.scripting.FunctionLibraries functions =
             new dev.cinnabar.server.scripting.FunctionLibraries();
+    /** Key eviction under maxmemory. */
+    public final dev.cinnabar.server.memory.Eviction eviction;
+    /** EVAL / FCALL engine: script cache, Lua interpreters, the running script. */
+    public final dev.cinnabar.server.scripting.Scripting scripting = new dev.cinnabar.server.scripting.Scripting(this);
     /** Replicas, the replication stream and command propagation. */
     public final dev.cinnabar.server.replication.Replication replication;
     public final String runId;
@@ -88,6 +95,8 @@ public final class Server implements AutoCloseable {
         this.pubsub = new dev.cinnabar.server.pubsub.PubSub(this);
         this.pause = new ClientPause(this);
         this.tracking = new dev.cinnabar.server.tracking.Tracking(this);
+        this.ops = new dev.cinnabar.server.ops.Ops(this);
+        this.eviction = new dev.cinnabar.server.memory.Eviction(this);
         this.replication = new dev.cinnabar.server.replication.Replication(this);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
@@ -104,7 +113,7 @@ public final class Server implements AutoCloseable {
         port = transport.bind(config.network.bind.get(), config.network.port.get());
         startPort = port;
         scheduleCron();
-        metrics.startupMemory = ProcessInfo.heapUsed();
+        memory.started();
         log.notice("Server initialized");
         log.notice("Ready to accept connections tcp");
         return port;
@@ -136,6 +145,18 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a task soon on one of the event loops (after the command being executed, if called
+     * from one); returns false when the server is not serving (no transport).
+     */
+    public boolean execute(Runnable task) {
+        if (transport == null || stopped) {
+            return false;
+        }
+        transport.execute(task);
+        return true;
+    }
+
     /** (Re)starts the timer at the configured hz (start-up, CONFIG SET hz). */
     private void scheduleCron() {
         if (cron != null) {
@@ -154,11 +175,17 @@ public final class Server implements AutoCloseable {
         }
         try {
             runLocked(() -> {
+                if (scripting.running() != null) {
+                    // A script past busy-reply-threshold lent us the lock: like Redis while a
+                    // script is busy, no expiry, rehashing or timeouts until it ends.
+                    return;
+                }
                 long start = clock.monoMicros();
                 cronLoops++;
                 pause.update();
-                pubsub.cron();
+                long expireStart = clock.monoMicros();
                 expiry.activeCycle();
+                ops.latencySample("expire-cycle", (clock.monoMicros() - expireStart) / 1000);
                 blocking.cron();
                 // Redis runs replicationCron once a second.
                 long now = clock.millis();
@@ -171,10 +198,12 @@ public final class Server implements AutoCloseable {
                 }
                 tracking.cron();
                 migrateSockets.closeIdle(clock.millis() / 1000);
-                long used = ProcessInfo.heapUsed();
-                if (used > metrics.peakMemory) {
-                    metrics.peakMemory = used;
+                ops.cron();
+                if (config.memory.maxmemory.get() != 0) {
+                    // Output drains and idle clients' buffers change outside their commands.
+                    memory.updateAllClients();
                 }
+                memory.used(); // peak tracking
                 // Redis samples its instantaneous metrics every 100 ms (run_with_period(100)).
                 int periodTicks = Math.max(1, 100 / Math.max(1, 1000 / config.general.hz.get()));
                 metrics.cron(clock.millis(), stats, stats.totalReadsProcessed, clock.monoMicros() - start,
@@ -267,6 +296,7 @@ public final class Server implements AutoCloseable {
         config.addApplyHook(() -> metrics.latencyTracking = config.monitoring.latencyTracking.get(),
                 config.monitoring.latencyTracking);
         config.addApplyHook(this::checkMaxClients, config.network.maxclients);
+        config.addApplyHook(this::maxmemoryChanged, config.memory.maxmemory);
         config.addApplyHook(this::pushClientLimits, config.network.protoMaxBulkLen,
                 config.network.clientQueryBufferLimit);
         metrics.latencyTracking = config.monitoring.latencyTracking.get();
@@ -296,6 +326,25 @@ public final class Server implements AutoCloseable {
             log.warning(e.getMessage());
             throw new ConfigValueException(failure);
         }
+    }
+
+    /** Redis updateMaxmemory: warns when already over the new limit and starts evicting. */
+    private void maxmemoryChanged() {
+        long max = config.memory.maxmemory.get();
+        if (max == 0) {
+            eviction.performEvictions(); // closes the current over-the-limit episode
+            return;
+        }
+        memory.updateAllClients();
+        long used = memory.used() - memory.notCountedForEvict();
+        if (Long.compareUnsigned(max, used) < 0) {
+            log.warning("WARNING: the new maxmemory value set via CONFIG SET (" + Long.toUnsignedString(max)
+                    + ") is smaller than the current memory usage (" + used + "). This will result in key eviction"
+                    + " and/or the inability to accept new write commands depending on the maxmemory-policy.");
+        }
+        // After the running command, as Redis's time event: an EXEC that sets maxmemory keeps
+        // its keys until it is over.
+        eviction.startBackgroundTask();
     }
 
     /** Redis updateMaxclients: the process must be able to open that many sockets. */
@@ -373,14 +422,17 @@ public final class Server implements AutoCloseable {
         c.authenticated = !authRequired();
         pubsub.unsubscribeAll(c);
         tracking.disable(c);
+        ops.monitors.remove(c);
     }
 
     void onClientClosed(Client c) {
+        memory.clientClosed(c);
         transactions.discard(c);
         blocking.clientClosed(c);
         pubsub.clientClosed(c);
         tracking.disable(c);
         pause.forget(c);
+        ops.clientClosed(c);
         replication.clientClosed(c);
     }
 

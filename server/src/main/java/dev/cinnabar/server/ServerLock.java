@@ -22,6 +22,31 @@ public final class ServerLock {
         lock.unlock();
     }
 
+    /**
+     * Lets threads waiting for the lock have it for a moment, then takes it back (a script
+     * running too long serves other event loops this way, as Redis processes events from its
+     * script hook). Only the thread holding the lock calls this.
+     */
+    public void lend() {
+        if (!lock.hasQueuedThreads()) {
+            return;
+        }
+        int holds = lock.getHoldCount();
+        for (int i = 0; i < holds; i++) {
+            lock.unlock();
+        }
+        try {
+            long deadline = System.nanoTime() + 1_000_000;
+            while (lock.hasQueuedThreads() && !lock.isLocked() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+        } finally {
+            for (int i = 0; i < holds; i++) {
+                lock.lock();
+            }
+        }
+    }
+
     public boolean heldByCurrentThread() {
         return lock.isHeldByCurrentThread();
     }

@@ -392,6 +392,7 @@ public final class Blocking {
         }
         server.stats.totalCommandsProcessed++;
         server.metrics.afterCommand(cmd, s.durationMicros, server.stats.totalReadsProcessed);
+        server.ops.blockedCommandEnded(s.client, cmd, s.args);
     }
 
     /** Detaches a blocked client from every queue and clears its blocked state. */

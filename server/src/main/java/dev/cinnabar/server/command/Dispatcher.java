@@ -106,10 +106,12 @@ public final class Dispatcher {
             return;
         }
         boolean replica = server.replication.replicaOf.isReplica();
-        // A replica's master is obeyed, not checked (Redis mustObeyClient).
+        // A replica's master is obeyed, not checked (Redis mustObeyClient); a replica that
+        // ignores maxmemory neither evicts nor refuses (performEvictions returns at once).
         boolean obey = c.has(Client.MASTER);
         if (server.config.memory.maxmemory.get() != 0 && !obey
-                && !(replica && server.config.replication.replicaIgnoreMaxmemory.get()) && deniedByMemory(c, cmd)) {
+                && !(replica && server.config.replication.replicaIgnoreMaxmemory.get())
+                && server.eviction.outOfMemory(c) && deniedByMemory(c, cmd)) {
             reject(c, cmd, Errors.OOM);
             return;
         }
@@ -123,15 +125,18 @@ public final class Dispatcher {
         }
         // EXEC counts as a write (or read) when its queued commands do (Redis mstate.cmd_flags).
         long queued = c.has(Client.MULTI) && cmd.name().equals("exec") ? server.transactions.queuedFlags(c) : 0;
-        if ((cmd.has(CommandFlags.WRITE) || (queued & CommandFlags.WRITE) != 0)
-                && !server.replication.enoughGoodReplicas()) {
-            reject(c, cmd, NOREPLICAS);
-            return;
-        }
-        if (replica && !obey && server.config.replication.replicaReadOnly.get()
-                && (cmd.has(CommandFlags.WRITE) || (queued & CommandFlags.WRITE) != 0)) {
-            reject(c, cmd, "READONLY You can't write against a read only replica.");
-            return;
+        if (replica || server.config.replication.minReplicasToWrite.get() != 0) {
+            // A script that declared its flags is judged by them (Redis getCommandFlags).
+            boolean write = (server.scripting.commandFlags(c, cmd) & CommandFlags.WRITE) != 0
+                    || (queued & CommandFlags.WRITE) != 0;
+            if (write && !server.replication.enoughGoodReplicas()) {
+                reject(c, cmd, NOREPLICAS);
+                return;
+            }
+            if (write && replica && !obey && server.config.replication.replicaReadOnly.get()) {
+                reject(c, cmd, "READONLY You can't write against a read only replica.");
+                return;
+            }
         }
         if (c.has(Client.PUBSUB) && c.resp() == 2 && !allowedWhileSubscribed(cmd)) {
             reject(c, cmd, "ERR Can't execute '" + cmd.fullName() + "': only (P|S)SUBSCRIBE / "
@@ -141,6 +146,11 @@ public final class Dispatcher {
         if (replica && !server.replication.replicaOf.linkUp() && !server.config.replication.replicaServeStaleData.get()
                 && deniedWhenStale(c, cmd)) {
             reject(c, cmd, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+            return;
+        }
+        if (server.scripting.busy() && !cmd.has(CommandFlags.ALLOW_BUSY)) {
+            // A script runs past busy-reply-threshold (Redis isInsideYieldingLongCommand).
+            reject(c, cmd, server.scripting.busyError());
             return;
         }
         long keyspaceFlags = CommandFlags.WRITE | CommandFlags.READONLY | CommandFlags.MAY_REPLICATE;
@@ -162,7 +172,7 @@ public final class Dispatcher {
         call(c);
         // Redis handleClientsBlockedOnKeys: after each command (EXEC as a whole), serve the
         // clients blocked on keys it made ready.
-        if (server.blocking.hasReady()) {
+        if (server.blocking.hasReady() && server.scripting.running() == null) {
             server.blocking.handleReady();
         }
     }
@@ -173,7 +183,10 @@ public final class Dispatcher {
         boolean wasErred = c.erred;
         c.erred = false;
         long start = server.clock.monoMicros();
-        c.now = server.clock.millis();
+        if ((c.flags & Client.SCRIPT) == 0) {
+            // Commands of a script keep the script's time: keys do not expire while it runs.
+            c.now = server.clock.millis();
+        }
         c.redactedArgs = 0;
         int prev = c.flags & Client.EXECUTING;
         c.flags |= Client.EXECUTING;
@@ -199,6 +212,10 @@ public final class Dispatcher {
             }
         }
         long duration = server.clock.monoMicros() - start;
+        // Values the command changed in place are counted again (maxmemory accounting).
+        server.memory.settle();
+        // Latency monitor, MONITOR, slow log and output buffer limits (blocked calls included).
+        server.ops.afterCall(c, cmd, duration);
         if (cmd.has(CommandFlags.READONLY)) {
             // Redis trackingRememberKeys: the keys a tracking client read may now be cached by it.
             server.tracking.afterReadOnly(c, cmd);
@@ -235,6 +252,8 @@ public final class Dispatcher {
         if (cmd != null && c.has(Client.MULTI) && "exec".equals(cmd.name())) {
             server.transactions.discard(c);
             c.error("EXECABORT Transaction discarded because of: " + err);
+            // Redis execCommandAbort: monitors saw the MULTI, so they see the EXEC that ends it.
+            server.ops.monitors.feed(c, c.args, 0, c.db.id);
             return;
         }
         c.error(err);
@@ -247,7 +266,7 @@ public final class Dispatcher {
      * command without it, may not run while a replica's link is down (replica-serve-stale-data no).
      */
     private boolean deniedWhenStale(Client c, Command cmd) {
-        if (!cmd.has(CommandFlags.STALE)) {
+        if ((server.scripting.commandFlags(c, cmd) & CommandFlags.STALE) == 0) {
             return true;
         }
         return c.has(Client.MULTI) && "exec".equals(cmd.name())
@@ -264,10 +283,9 @@ public final class Dispatcher {
     }
 
     /**
-     * Redis's maxmemory check in processCommand: over maxmemory, commands that may use memory
-     * are refused, and inside MULTI so is queueing anything but EXEC/DISCARD/QUIT/RESET (an EXEC
-     * is refused when a queued command may use memory). Eviction, once it exists, runs before
-     * this check and may bring the memory back under the limit.
+     * Redis's maxmemory check in processCommand, once eviction could not get under maxmemory:
+     * commands that may use memory are refused, and inside MULTI so is queueing anything but
+     * EXEC/DISCARD/QUIT/RESET (an EXEC is refused when a queued command may use memory).
      */
     private boolean deniedByMemory(Client c, Command cmd) {
         boolean deny = cmd.has(CommandFlags.DENYOOM);
@@ -278,7 +296,7 @@ public final class Dispatcher {
         } else if (c.has(Client.MULTI) && !n.equals("discard") && !n.equals("quit") && !n.equals("reset")) {
             deny = true;
         }
-        return deny && dev.cinnabar.server.metrics.Info.usedMemory(server) > server.config.memory.maxmemory.get();
+        return deny;
     }
 
     /** Redis commandCheckExistence's two messages. */

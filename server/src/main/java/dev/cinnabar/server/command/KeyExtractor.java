@@ -376,6 +376,13 @@ public final class KeyExtractor {
                 i += 2;
             } else if (w.is(i, "noack")) {
                 continue;
+            } else if (w.is(i, "fields") && i + 1 < argc) {
+                // Our FIELDS n f1 .. fn projection: skip the field names (they are not keys).
+                long n = w.parseLong(i + 1);
+                if (n < 1 || n > argc) {
+                    return;
+                }
+                i += 1 + (int) n;
             } else {
                 if (w.is(i, "streams")) {
                     streams = i;

@@ -49,6 +49,7 @@ public final class SpecLoader {
         "string",
         "keyspace",
         "function",
+        "scripting",
         "memory",
         "hash",
         "bitmap",
@@ -60,6 +61,8 @@ public final class SpecLoader {
         "dump",
         "hyperloglog",
         "geo",
+        "ops",
+        "stream",
         "replication",
     };
 

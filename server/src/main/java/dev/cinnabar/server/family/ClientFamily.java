@@ -4,6 +4,7 @@ import dev.cinnabar.server.Client;
 import dev.cinnabar.server.ClientConnection;
 import dev.cinnabar.server.Server;
 import dev.cinnabar.server.command.CommandTable;
+import dev.cinnabar.server.metrics.MemoryOverhead;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -197,6 +198,7 @@ public final class ClientFamily {
         String user = null;
         int type = -1;
         long id = 0;
+        long maxAge = 0;
         boolean skipme = true;
         if (argc == 3) {
             addr = c.argForMessage(2);
@@ -230,6 +232,16 @@ public final class ClientFamily {
                         c.error("ERR No such user '" + user + "'");
                         return;
                     }
+                } else if (more && c.argIs(i, "maxage")) {
+                    // Redis 7.4's filter: connections older than this many seconds.
+                    if (!c.parseLong(i + 1, "ERR maxage is not an integer or out of range")) {
+                        return;
+                    }
+                    if (c.parsed() <= 0) {
+                        c.error("ERR maxage should be greater than 0");
+                        return;
+                    }
+                    maxAge = c.parsed();
                 } else if (more && c.argIs(i, "skipme")) {
                     if (c.argIs(i + 1, "yes")) {
                         skipme = true;
@@ -261,6 +273,9 @@ public final class ClientFamily {
                 continue;
             }
             if (user != null && !user.equals(x.user)) {
+                continue;
+            }
+            if (maxAge != 0 && c.now / 1000 - x.createdMillis / 1000 <= maxAge) {
                 continue;
             }
             if (x == c) {
@@ -414,6 +429,8 @@ public final class ClientFamily {
                 "      Connections of this type.",
                 "    * USER <username>",
                 "      Connections authenticated as this user.",
+                "    * MAXAGE <maxage>",
+                "      Connections older than <maxage> seconds.",
                 "    * SKIPME (YES|NO)",
                 "      Whether to spare the calling connection (default: yes).",
                 "LIST [options ...]",
@@ -460,7 +477,9 @@ public final class ClientFamily {
 
     /**
      * Appends one CLIENT LIST line (Redis catClientInfoString): every field of Redis 7.2 in its
-     * order.
+     * order. The reply buffer fields follow Redis's model: the first {@code rbs} bytes of
+     * pending replies are the "buffer" (obl), the rest and what the transport still holds are
+     * the output list (oll blocks, omem bytes).
      */
     static StringBuilder describe(StringBuilder sb, Client x) {
         Server s = x.server;
@@ -471,11 +490,13 @@ public final class ClientFamily {
         long qbuf = conn == null ? 0 : conn.queryBufferBytes();
         long arena = x.args.arenaCapacity();
         long multiMem = x.has(Client.MULTI) ? s.transactions.queuedBytes(x) : 0;
-        long obl = x.reply.pending();
-        long omem = conn == null ? 0 : conn.pendingOutputBytes();
-        long rbs = x.reply.capacity();
-        // Request arena, reply buffer, queued output and MULTI queue, plus the client objects.
-        long totMem = arena + rbs + omem + multiMem + qbuf + 1024;
+        long rbs = x.reply.bufferSize();
+        long pending = x.reply.pending() + (x.subscriber == null ? 0 : x.subscriber.queuedBytes());
+        long obl = Math.min(pending, rbs);
+        long transport = conn == null ? 0 : conn.pendingOutputBytes();
+        long omem = pending - obl + transport;
+        long oll = (pending > obl ? 1 : 0) + (conn == null ? 0 : conn.pendingOutputBlocks());
+        long totMem = MemoryOverhead.clientTotalMemory(x);
         sb.append("id=").append(x.id)
                 .append(" addr=").append(peerAddress(x))
                 .append(" laddr=").append(localAddress(x))
@@ -495,13 +516,21 @@ public final class ClientFamily {
                 .append(" argv-mem=").append(argvMem)
                 .append(" multi-mem=").append(multiMem)
                 .append(" rbs=").append(rbs)
-                .append(" rbp=").append(Math.max(rbs, obl))
+                .append(" rbp=").append(x.reply.bufferPeak())
                 .append(" obl=").append(obl)
-                .append(" oll=").append(omem > 0 ? 1 : 0)
+                .append(" oll=").append(oll)
                 .append(" omem=").append(omem)
                 .append(" tot-mem=").append(totMem)
-                .append(" events=").append(conn == null ? "" : omem > 0 ? "rw" : "r")
-                .append(" cmd=").append(x.lastCmd == null ? "NULL" : x.lastCmd.fullName())
+                .append(" events=");
+        if (conn != null) {
+            if (conn.reading()) {
+                sb.append('r');
+            }
+            if (transport > 0) {
+                sb.append('w');
+            }
+        }
+        sb.append(" cmd=").append(x.lastCmd == null ? "NULL" : x.lastCmd.fullName())
                 .append(" user=").append(x.user == null ? "(superuser)" : x.user)
                 .append(" redir=").append(x.has(Client.TRACKING) ? x.trackingRedirect : -1)
                 .append(" resp=").append(x.resp())

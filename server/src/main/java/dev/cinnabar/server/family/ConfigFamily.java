@@ -70,6 +70,8 @@ public final class ConfigFamily {
         Server s = c.server;
         s.stats.reset();
         s.metrics.reset();
+        s.ops.lazyfree.resetStats();
+        s.ops.replyBuffers.resetStats();
         for (Command cmd : s.commands.all()) {
             cmd.resetStats();
         }

@@ -98,6 +98,9 @@ public final class ConnectionFamily {
         for (int j = 2; j < argc; j++) {
             int more = argc - 1 - j;
             if (c.argIs(j, "auth") && more >= 2) {
+                // Credentials never reach the slow log or MONITOR (Redis redactClientCommandArgument).
+                c.redactArg(j + 1);
+                c.redactArg(j + 2);
                 user = c.argString(j + 1);
                 pass = c.argString(j + 2);
                 j += 2;
@@ -148,6 +151,10 @@ public final class ConnectionFamily {
         if (c.argc() > 3) {
             c.syntaxError();
             return;
+        }
+        c.redactArg(1);
+        if (c.argc() == 3) {
+            c.redactArg(2);
         }
         String user = c.argc() == 2 ? "default" : c.argString(1);
         String pass = c.argString(c.argc() - 1);

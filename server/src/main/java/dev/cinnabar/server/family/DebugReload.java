@@ -65,6 +65,19 @@ final class DebugReload {
             for (Database db : s.dbs()) {
                 db.flush();
             }
+            // Redis's emptyData clears the function libraries too.
+            s.scripting.flushLibraries();
+        }
+        // Libraries load before the keys, as they come first in the file; without MERGE a
+        // library that already exists fails the load, as in Redis (RDBFLAGS_ALLOW_DUP).
+        for (byte[] code : loaded.functions) {
+            try {
+                s.scripting.loadLibrary(code, merge, true);
+            } catch (dev.cinnabar.server.scripting.FunctionLoader.LoadException e) {
+                s.log.warning("DEBUG RELOAD: failed loading a function library: " + e.getMessage());
+                c.error("ERR Error trying to load the RDB dump, check server logs.");
+                return;
+            }
         }
         for (int i = 0; i < loaded.perDb.size(); i++) {
             Database db = s.db(i);

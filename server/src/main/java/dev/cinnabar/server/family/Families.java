@@ -20,6 +20,7 @@ public final class Families {
         DebugFamily.register(t);
         IntrospectionFamily.register(t);
         FunctionFamily.register(t);
+        ScriptingFamily.register(t);
         MemoryFamily.register(t);
         PubSubFamily.register(t);
         SetFamily.register(t);
@@ -29,6 +30,11 @@ public final class Families {
         DumpFamily.register(t);
         HyperLogLogFamily.register(t);
         GeoFamily.register(t);
+        SlowlogFamily.register(t);
+        LatencyFamily.register(t);
+        MonitorFamily.register(t);
+        ModuleFamily.register(t);
+        StreamFamily.register(t);
         ReplicationFamily.register(t);
     }
 }

@@ -32,7 +32,7 @@ public final class KeyspaceFamily {
 
     public static void register(CommandTable t) {
         t.bind("del", KeyspaceFamily::del)
-                .bind("unlink", KeyspaceFamily::del)
+                .bind("unlink", KeyspaceFamily::unlink)
                 .bind("exists", KeyspaceFamily::exists)
                 .bind("type", KeyspaceFamily::type)
                 .bind("touch", KeyspaceFamily::touch)
@@ -112,8 +112,17 @@ public final class KeyspaceFamily {
 
     // ---- DEL, UNLINK, EXISTS, TYPE, TOUCH -----------------------------------------------------
 
-    /** DEL and UNLINK (values are garbage collected, so every delete is "lazy" already). */
+    /** DEL: frees the values in the command, unless lazyfree-lazy-user-del says otherwise. */
     static void del(Client c) {
+        delete(c, c.server.config.memory.lazyfreeLazyUserDel.get());
+    }
+
+    /** UNLINK: big values are freed by the lazy-free thread (Redis dbAsyncDelete). */
+    static void unlink(Client c) {
+        delete(c, true);
+    }
+
+    private static void delete(Client c, boolean lazy) {
         long n = 0;
         Database db = c.db;
         byte[] d = c.argData();
@@ -121,9 +130,15 @@ public final class KeyspaceFamily {
             int off = c.argOff(i);
             int len = c.argLen(i);
             // find() first: an expired key is counted as expired, not as deleted.
-            if (db.find(d, off, len, c.now) != null && db.delete(d, off, len)) {
-                KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, i);
-                n++;
+            if (db.find(d, off, len, c.now) != null) {
+                Object e = db.remove(d, off, len);
+                if (e != null) {
+                    if (lazy) {
+                        c.server.ops.lazyfree.freeAsync(e);
+                    }
+                    KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, i);
+                    n++;
+                }
             }
         }
         c.reply.integer(n);
@@ -218,9 +233,10 @@ public final class KeyspaceFamily {
             c.reply.zero();
             return;
         }
-        // The entry carries its key and TTL: it moves as is.
-        dst.putEntry(e);
+        // The entry carries its key and TTL: it moves as is, out of one table before it goes
+        // into the other (an entry is in one keyspace at a time, for memory accounting).
         src.remove(c.argData(), c.argOff(1), c.argLen(1));
+        dst.putEntry(e);
         KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.MOVE_FROM, 1);
         c.server.notify(KeyEvents.GENERIC, KeyEvents.MOVE_TO, dst.id, c.argData(), c.argOff(1), c.argLen(1));
         c.reply.one();
@@ -737,22 +753,31 @@ public final class KeyspaceFamily {
     private static final byte[] W_ASYNC = Ascii.bytes("async");
 
     /**
-     * Redis getFlushCommandFlags: nothing, SYNC or ASYNC. Dropping a table hands it to the
-     * garbage collector, so both modes free memory in the background and return at once.
+     * Redis getFlushCommandFlags: nothing (lazyfree-lazy-user-flush decides), SYNC or ASYNC.
+     * Returns 1 for async, 0 for sync, -1 after a syntax error. Either way the command returns
+     * at once (a dropped table is garbage); ASYNC also has the lazy-free thread release it and
+     * get the memory collected.
      */
-    private static boolean flushArgsOk(Client c) {
-        if (c.argc() == 1 || (c.argc() == 2 && (c.argIs(1, W_SYNC) || c.argIs(1, W_ASYNC)))) {
-            return true;
+    private static int flushMode(Client c) {
+        if (c.argc() == 1) {
+            return c.server.config.memory.lazyfreeLazyUserFlush.get() ? 1 : 0;
+        }
+        if (c.argc() == 2 && c.argIs(1, W_SYNC)) {
+            return 0;
+        }
+        if (c.argc() == 2 && c.argIs(1, W_ASYNC)) {
+            return 1;
         }
         c.syntaxError();
-        return false;
+        return -1;
     }
 
     static void flushdb(Client c) {
-        if (!flushArgsOk(c)) {
+        int mode = flushMode(c);
+        if (mode < 0) {
             return;
         }
-        c.server.stats.dirty += c.db.flush();
+        c.server.stats.dirty += c.db.flush(mode == 1);
         c.server.tracking.invalidateAllOnFlush();
         // Replicated even when the database was already empty.
         c.server.replication.propagation.force();
@@ -760,12 +785,13 @@ public final class KeyspaceFamily {
     }
 
     static void flushall(Client c) {
-        if (!flushArgsOk(c)) {
+        int mode = flushMode(c);
+        if (mode < 0) {
             return;
         }
         long n = 0;
         for (Database db : c.server.dbs()) {
-            n += db.flush();
+            n += db.flush(mode == 1);
         }
         // Tracked keys are not per database: one "everything" invalidation per FLUSHALL.
         c.server.tracking.invalidateAllOnFlush();

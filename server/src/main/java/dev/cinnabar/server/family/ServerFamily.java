@@ -28,7 +28,9 @@ public final class ServerFamily {
     }
 
     static void time(Client c) {
-        long us = c.server.clock.micros();
+        dev.cinnabar.server.scripting.ScriptRun run = c.server.scripting.running();
+        // Inside a script TIME stands still, as Redis's cached time does.
+        long us = run != null && c.has(Client.SCRIPT) ? run.startMicros : c.server.clock.micros();
         c.reply.arrayLen(2);
         c.reply.bulkLong(us / 1_000_000);
         c.reply.bulkLong(us % 1_000_000);
@@ -67,6 +69,12 @@ public final class ServerFamily {
             return;
         }
         Server s = c.server;
+        if (!nosave && s.scripting.busy()) {
+            // Redis: while a script is busy only SHUTDOWN NOSAVE may stop the server.
+            c.error(s.scripting.busyError());
+            return;
+        }
+        s.scripting.killForShutdown();
         boolean wantsSave = save || (!nosave && !s.config.persistence.save.value().isEmpty());
         if (wantsSave) {
             s.log.warning("Saving the dataset on shutdown is not supported yet; exiting without saving.");

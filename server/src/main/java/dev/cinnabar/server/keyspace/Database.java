@@ -3,15 +3,18 @@ package dev.cinnabar.server.keyspace;
 import dev.cinnabar.ds.Entries;
 import dev.cinnabar.ds.EntryVisitor;
 import dev.cinnabar.ds.ExpiryVisitor;
+import dev.cinnabar.ds.MemoryCounter;
 import dev.cinnabar.ds.ShardedKeyTable;
 import dev.cinnabar.ds.ObjectEntry;
 import dev.cinnabar.server.Client;
 import dev.cinnabar.server.Server;
 import dev.cinnabar.server.config.ConfigEnums.MaxmemoryPolicy;
 import dev.cinnabar.server.pubsub.KeyEvents;
+import dev.cinnabar.server.type.RedisValue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * One numbered database (SELECT n): the keyspace table plus Redis's semantics around it: lazy
@@ -20,6 +23,14 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Entries are either packed strings ({@code byte[]}, see {@link Entries}) or
  * {@link ObjectEntry} holding a {@code RedisValue}. Accessed only with the server lock held.
+ *
+ * <p>Memory accounting (maxmemory): the table reports its arrays and entries to the server's
+ * keyspace {@link MemoryCounter}; this class adds the size of each {@link ObjectEntry}'s value,
+ * recorded on the entry ({@link ObjectEntry#accounted()}) when it is stored and subtracted when
+ * the entry leaves the table. A value a command may change in place (found by a lookup,
+ * stored, or named by {@link #modified}) is noted as dirty and its size
+ * counted again when the command ends ({@link dev.cinnabar.server.memory.Memory#settle}), so
+ * commands need not say when they resize, convert or trim a value.
  *
  * <p>Expiry follows Redis's keyIsExpired: a key whose expiry time is T is still alive at T and
  * gone from T+1 on; "now" is the running command's time snapshot ({@code Client.now}), so a
@@ -39,16 +50,26 @@ public final class Database {
     private final ArrayList<Object> expiredBatch = new ArrayList<>();
     /** Running average TTL in ms of keys seen by active expiry (INFO keyspace avg_ttl). */
     private long avgTtl;
+    /** Where the tables and values of every database are counted (server-wide). */
+    private final MemoryCounter memory;
+    /** Sum of {@link ObjectEntry#accounted()} over this database's entries. */
+    private long valueBytes;
+    /**
+     * The entry most recently found or stored by a write (always one in the table, or null), so
+     * that {@link #modified} right after it can refresh its accounted size without a lookup.
+     */
+    private Object lastWritten;
 
     public Database(Server server, int id) {
         this.server = server;
         this.id = id;
+        this.memory = server.memory.keyspace;
         this.table = newTable();
     }
 
     /** Cluster mode routes keys by hash slot; standalone by hash bits (no CRC16 per access). */
     private ShardedKeyTable newTable() {
-        return new ShardedKeyTable(server.clusterEnabled());
+        return new ShardedKeyTable(server.clusterEnabled(), memory);
     }
 
     public long size() {
@@ -201,6 +222,11 @@ public final class Database {
             server.stats.keyspaceMisses++;
         } else {
             server.stats.keyspaceHits++;
+            if (e instanceof ObjectEntry o) {
+                // A read can change a value's size too: finishing an incremental rehash of its
+                // table releases the old arrays.
+                server.memory.dirty(this, o);
+            }
         }
         return e;
     }
@@ -208,8 +234,14 @@ public final class Database {
     /** Lookup for writing: lazy expiry and LRU touch, no hit/miss statistics. */
     public Object lookupWrite(Client c, int arg) {
         Object e = find(c.argData(), c.argOff(arg), c.argLen(arg), c.now, true);
-        if (e != null && !c.has(Client.NO_TOUCH)) {
-            touch(e);
+        if (e != null) {
+            lastWritten = e;
+            if (e instanceof ObjectEntry o) {
+                server.memory.dirty(this, o);
+            }
+            if (!c.has(Client.NO_TOUCH)) {
+                touch(e);
+            }
         }
         return e;
     }
@@ -235,10 +267,12 @@ public final class Database {
         byte[] e = Entries.newString(k, off, len, v, vOff, vLen, enc, expireAt, 0);
         Object old = table.put(table.tokenFor(k, off, len), e);
         Entries.setLru(e, old != null ? Entries.lru(old) : newLru());
+        lastWritten = e;
         if (old != null) {
+            left(old);
             server.blocking.signalDeleted(this, k, off, len);
         }
-        modified(k, off, len);
+        signalModified(k, off, len);
         if (old == null) {
             created(k, off, len);
         }
@@ -250,6 +284,10 @@ public final class Database {
         ObjectEntry e = new ObjectEntry(key, value, expireAt, 0);
         Object old = table.put(table.tokenFor(k, off, len), e);
         e.lru = old != null ? Entries.lru(old) : newLru();
+        if (old != null) {
+            left(old);
+        }
+        entered(e);
         // Redis dbAdd wakes clients blocked on a new key; an overwrite (setKey on an existing
         // key) only tells those waiting for the key to go away.
         if (old == null) {
@@ -257,24 +295,31 @@ public final class Database {
         } else {
             server.blocking.signalDeleted(this, k, off, len);
         }
-        modified(k, off, len);
+        signalModified(k, off, len);
         if (old == null) {
             created(k, off, len);
         }
     }
 
-    /** Puts an entry as is (RENAME, MOVE, COPY keep a prepared entry). */
+    /**
+     * Puts an entry as is (RENAME, MOVE, COPY keep a prepared entry). The entry must not be in
+     * another table at the same time (MOVE removes it from its database first).
+     */
     public void putEntry(Object entry) {
         byte[] k = Entries.keyArray(entry);
         int off = Entries.keyOffset(entry);
         int len = Entries.keyLength(entry);
         Object old = table.put(table.tokenFor(k, off, len), entry);
+        if (old != null) {
+            left(old);
+        }
+        entered(entry);
         // RENAME, MOVE and COPY delete the destination and add the key anew (Redis dbAdd).
         if (old != null) {
             server.blocking.signalDeleted(this, k, off, len);
         }
         server.blocking.signalReady(this, k, off, len);
-        modified(k, off, len);
+        signalModified(k, off, len);
         if (old == null) {
             created(k, off, len);
         }
@@ -298,8 +343,9 @@ public final class Database {
     public boolean delete(byte[] k, int off, int len) {
         Object e = table.remove(table.tokenFor(k, off, len), k, off, len);
         if (e != null) {
+            left(e);
             server.blocking.signalDeleted(this, k, off, len);
-            modified(k, off, len);
+            signalModified(k, off, len);
             return true;
         }
         return false;
@@ -309,8 +355,9 @@ public final class Database {
     public Object remove(byte[] k, int off, int len) {
         Object e = table.remove(table.tokenFor(k, off, len), k, off, len);
         if (e != null) {
+            left(e);
             server.blocking.signalDeleted(this, k, off, len);
-            modified(k, off, len);
+            signalModified(k, off, len);
         }
         return e;
     }
@@ -323,9 +370,18 @@ public final class Database {
         int len = Entries.keyLength(n);
         long h = table.tokenFor(k, off, len);
         if (!table.replace(h, entry, n)) {
-            table.put(h, n);
+            Object old = table.put(h, n);
+            if (old != null) {
+                left(old);
+            }
+            if (n instanceof ObjectEntry o) {
+                entered(o);
+            }
         }
-        modified(k, off, len);
+        if (lastWritten == entry) {
+            lastWritten = n;
+        }
+        signalModified(k, off, len);
         return n;
     }
 
@@ -347,12 +403,29 @@ public final class Database {
      * that existed are touched first, as Redis's signalFlushedDb does.
      */
     public long flush() {
+        return flush(false);
+    }
+
+    /**
+     * Empties the database; with {@code async} the old table is handed to the lazy-free thread
+     * (FLUSHDB / FLUSHALL ASYNC, Redis emptyDbAsync).
+     */
+    public long flush(boolean async) {
+        ShardedKeyTable old = table;
         long n = table.size();
         server.transactions.touchAllInDb(this, null);
         server.blocking.beforeFlush(this);
+        server.memory.settle();
+        table.release();
+        memory.add(-valueBytes);
+        valueBytes = 0;
+        lastWritten = null;
         table = newTable();
         avgTtl = 0;
         server.expiry.resetCursor(id);
+        if (async) {
+            server.ops.lazyfree.freeDatabaseAsync(old, n);
+        }
         return n;
     }
 
@@ -360,9 +433,15 @@ public final class Database {
     public void swapWith(Database other) {
         server.transactions.touchAllInDb(this, other);
         server.transactions.touchAllInDb(other, this);
+        server.memory.settle(); // noted values are counted in the database that holds them now
         ShardedKeyTable t = table;
         table = other.table;
         other.table = t;
+        long v = valueBytes;
+        valueBytes = other.valueBytes;
+        other.valueBytes = v;
+        lastWritten = null;
+        other.lastWritten = null;
         long a = avgTtl;
         avgTtl = other.avgTtl;
         other.avgTtl = a;
@@ -376,13 +455,97 @@ public final class Database {
 
     /**
      * Signals that a key changed (Redis signalModifiedKey): WATCH, and client tracking, for which
-     * the running command's client is the one that changed it (NOLOOP). Also counts the change
-     * (Redis's dirty counter): a command whose run counted none is not propagated to replicas.
+     * the running command's client is the one that changed it (NOLOOP). Commands call it after
+     * changing a value in place, so it also refreshes the value's accounted size.
      */
     public void modified(byte[] k, int off, int len) {
+        signalModified(k, off, len);
+        Object e = lastWritten;
+        if (e == null || !Entries.keyEquals(e, k, off, len)) {
+            e = table.get(table.tokenFor(k, off, len), k, off, len);
+        }
+        if (e instanceof ObjectEntry o) {
+            server.memory.dirty(this, o);
+        }
+    }
+
+    /** WATCH and tracking side of {@link #modified}, for changes this class accounts itself. */
+    private void signalModified(byte[] k, int off, int len) {
+        // Redis's dirty counter: a command whose run counted no change is not propagated.
         server.stats.keyspaceChanges++;
         server.transactions.touch(id, k, off, len);
         server.tracking.invalidateKey(server.tracking.current(), k, off, len, true);
+    }
+
+    // ---- memory accounting ------------------------------------------------------------------
+
+    /** Heap bytes an ObjectEntry's value is counted for (the table counts the entry itself). */
+    private static long valueSize(Object value) {
+        return value instanceof RedisValue v ? v.accountedBytes() : 16;
+    }
+
+    /** An entry was put in the table: count its value (again when the command ends). */
+    private void entered(Object e) {
+        lastWritten = e;
+        if (e instanceof ObjectEntry o) {
+            long bytes = o.accounted(valueSize(o.value));
+            valueBytes += bytes;
+            memory.add(bytes);
+            server.memory.dirty(this, o);
+        }
+    }
+
+    /**
+     * Counts a dirty value's size again. The entry is in this table: one that left it was
+     * forgotten ({@link #left}), and FLUSHDB and SWAPDB settle first.
+     */
+    public void reaccount(ObjectEntry o) {
+        long before = o.accounted();
+        long delta = o.accounted(valueSize(o.value)) - before;
+        valueBytes += delta;
+        memory.add(delta);
+    }
+
+    /** An entry left the table (replaced, deleted, expired, evicted): stop counting its value. */
+    private void left(Object e) {
+        if (e == lastWritten) {
+            lastWritten = null;
+        }
+        if (e instanceof ObjectEntry o) {
+            long bytes = o.accounted();
+            valueBytes -= bytes;
+            memory.add(-bytes);
+            o.accounted(0);
+            server.memory.forget(o);
+        }
+    }
+
+    /** Bytes of this database's tables, entries and values (the server counts the total in O(1)). */
+    public long accountedBytes() {
+        return table.footprint() + valueBytes;
+    }
+
+    /** Heap bytes of the table arrays alone (INFO used_memory_overhead). */
+    public long tableOverhead() {
+        return table.memoryEstimate();
+    }
+
+    /**
+     * Recounts every value's size from scratch (DEBUG, tests): returns the change. Accounting is
+     * incremental, so this should find nothing unless a command changed a value in place
+     * without calling {@link #modified}.
+     */
+    public long recount() {
+        long[] delta = {0};
+        table.forEach(e -> {
+            if (e instanceof ObjectEntry o) {
+                long before = o.accounted();
+                delta[0] += o.accounted(valueSize(o.value)) - before;
+            }
+        });
+        valueBytes += delta[0];
+        memory.add(delta[0]);
+        return delta[0];
     }
 
     // ---- expiry -------------------------------------------------------------------------------
@@ -393,11 +556,15 @@ public final class Database {
      */
     private void expireNow(byte[] k, int off, int len) {
         Object e = table.remove(table.tokenFor(k, off, len), k, off, len);
+        left(e);
         expiredSideEffects(e, k, off, len);
     }
 
     private void expiredSideEffects(Object e, byte[] k, int off, int len) {
         server.stats.expiredKeys++;
+        if (server.config.memory.lazyfreeLazyExpire.get()) {
+            server.ops.lazyfree.freeAsync(e);
+        }
         server.blocking.signalDeleted(this, k, off, len);
         server.expiry.expired(this, e);
         // Redis signals an expired key as modified by no client: even the client whose read
@@ -428,6 +595,7 @@ public final class Database {
         // Side effects after the walk: watchers must see the keys already gone.
         for (int i = 0; i < batch.size(); i++) {
             Object e = batch.get(i);
+            left(e);
             expiredSideEffects(e, Entries.keyArray(e), Entries.keyOffset(e), Entries.keyLength(e));
         }
         batch.clear();
@@ -498,6 +666,50 @@ public final class Database {
             return e;
         }
         return null;
+    }
+
+    // ---- eviction ------------------------------------------------------------------------------
+
+    /**
+     * Up to {@code max} entries from a random region of the keyspace, only keys with a TTL when
+     * {@code ttlOnly}: eviction's sample (Redis dictGetSomeKeys on the dict or the expires).
+     * Nothing is expired or touched. Returns how many were stored in {@code out}.
+     */
+    public int sample(RandomGenerator rnd, Object[] out, int max, boolean ttlOnly) {
+        return table.sample(rnd, out, max, ttlOnly);
+    }
+
+    /** A uniformly random entry, expired or not, or null (allkeys-random eviction). */
+    public Object anyEntry(RandomGenerator rnd) {
+        return table.randomEntry(rnd);
+    }
+
+    /**
+     * Deletes a key chosen by eviction, with Redis performEvictions' side effects in its order:
+     * the deletion (clients blocked on the key notice), evicted_keys, the modified-key signal as
+     * made by no client (WATCH, tracking invalidation, sent at once, so it precedes the reply of
+     * the command that triggered the eviction), then the "evicted" keyspace event. Returns the
+     * accounted bytes the key held.
+     */
+    public long evict(Object entry) {
+        byte[] k = Entries.keyArray(entry);
+        int off = Entries.keyOffset(entry);
+        int len = Entries.keyLength(entry);
+        long before = memory.bytes();
+        Object e = table.remove(table.tokenFor(k, off, len), k, off, len);
+        if (e == null) {
+            return 0;
+        }
+        left(e);
+        long freed = before - memory.bytes();
+        server.blocking.signalDeleted(this, k, off, len);
+        server.stats.evictedKeys++;
+        server.transactions.touch(id, k, off, len);
+        server.tracking.invalidateKey(null, k, off, len, true);
+        server.notify(KeyEvents.EVICTED, KeyEvents.EVICTED_EVENT, id, k, off, len);
+        // Replicas delete it too: DEL, or UNLINK under lazyfree-lazy-eviction (a unit of its own).
+        server.replication.propagation.evicted(id, k, off, len);
+        return freed;
     }
 
     public void rehashStep() {

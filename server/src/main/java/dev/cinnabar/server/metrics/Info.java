@@ -121,7 +121,7 @@ public final class Info {
                 long expires = db.expiresCount();
                 if (keys != 0 || expires != 0) {
                     sb.append("db").append(db.id).append(":keys=").append(keys).append(",expires=").append(expires)
-                            .append(",avg_ttl=0\r\n"); // TTL sampling is not implemented yet
+                            .append(",avg_ttl=").append(db.avgTtl()).append("\r\n");
                 }
             }
         }
@@ -248,34 +248,21 @@ public final class Info {
         field(sb, "total_blocking_keys_on_nokey", s.blocking.blockingKeysOnNoKey());
     }
 
-    /** used_memory: the Java heap in use (data, buffers and the server's own objects). */
+    /**
+     * used_memory: the accounted memory of the data and the clients (see
+     * {@link dev.cinnabar.server.memory.Memory}), the measure maxmemory applies to.
+     */
     public static long usedMemory(Server s) {
-        long used = ProcessInfo.heapUsed();
-        if (used > s.metrics.peakMemory) {
-            s.metrics.peakMemory = used;
-        }
-        return used;
+        return s.memory.used();
     }
 
     private static void memory(StringBuilder sb, Server s) {
         ServerConfig cfg = s.config;
-        long used = usedMemory(s);
-        long peak = s.metrics.peakMemory;
-        long rss = ProcessInfo.rss();
-        long committed = ProcessInfo.heapCommitted();
-        long startup = Math.min(s.metrics.startupMemory, used);
-        long clientsMem = 0;
-        for (Client c : s.clients.all()) {
-            clientsMem += c.args.arenaCapacity() + c.reply.capacity()
-                    + (c.conn == null ? 0 : c.conn.pendingOutputBytes() + c.conn.queryBufferBytes());
-        }
-        long tables = 0;
-        for (Database db : s.dbs()) {
-            tables += db.memoryEstimate();
-        }
-        long overhead = Math.min(used, startup + clientsMem + tables);
-        long dataset = used - overhead;
-        long netOfStartup = used - startup;
+        s.memory.updateAllClients();
+        MemoryOverhead mh = MemoryOverhead.measure(s);
+        long used = mh.used();
+        long peak = mh.peak();
+        long rss = mh.rss();
         long totalSystem = ProcessInfo.totalSystemMemory();
         long maxmemory = cfg.memory.maxmemory.get();
         field(sb, "used_memory", used);
@@ -284,55 +271,58 @@ public final class Info {
         field(sb, "used_memory_rss_human", ProcessInfo.human(rss));
         field(sb, "used_memory_peak", peak);
         field(sb, "used_memory_peak_human", ProcessInfo.human(peak));
-        field(sb, "used_memory_peak_perc", f2(peak == 0 ? 0 : used * 100.0 / peak) + "%");
-        field(sb, "used_memory_overhead", overhead);
-        field(sb, "used_memory_startup", startup);
-        field(sb, "used_memory_dataset", dataset);
-        field(sb, "used_memory_dataset_perc", f2(netOfStartup <= 0 ? 0 : dataset * 100.0 / netOfStartup) + "%");
-        field(sb, "allocator_allocated", used);
-        field(sb, "allocator_active", committed);
-        field(sb, "allocator_resident", rss);
+        field(sb, "used_memory_peak_perc", f2(mh.peakPercent()) + "%");
+        field(sb, "used_memory_overhead", mh.overheadTotal());
+        field(sb, "used_memory_startup", mh.startup());
+        field(sb, "used_memory_dataset", mh.dataset());
+        field(sb, "used_memory_dataset_perc", f2(mh.datasetPercent()) + "%");
+        field(sb, "allocator_allocated", mh.allocated());
+        field(sb, "allocator_active", mh.active());
+        field(sb, "allocator_resident", mh.resident());
         field(sb, "total_system_memory", totalSystem);
         field(sb, "total_system_memory_human", ProcessInfo.human(totalSystem));
-        // No scripting engine yet: no Lua or function memory.
-        field(sb, "used_memory_lua", 0);
-        field(sb, "used_memory_vm_eval", 0);
-        field(sb, "used_memory_lua_human", "0B");
-        field(sb, "used_memory_scripts_eval", 0);
-        field(sb, "number_of_cached_scripts", 0);
-        field(sb, "number_of_functions", 0);
-        field(sb, "number_of_libraries", 0);
-        field(sb, "used_memory_vm_functions", 0);
-        field(sb, "used_memory_vm_total", 0);
-        field(sb, "used_memory_vm_total_human", "0B");
-        field(sb, "used_memory_functions", 0);
-        field(sb, "used_memory_scripts", 0);
-        field(sb, "used_memory_scripts_human", "0B");
-        field(sb, "maxmemory", maxmemory);
-        field(sb, "maxmemory_human", ProcessInfo.human(maxmemory));
+        long luaEval = s.scripting.evalVmMemory();
+        long luaFunctions = s.scripting.functionVmMemory();
+        long scriptsEval = s.scripting.scriptsMemory();
+        long functionsMem = s.functions.memory();
+        field(sb, "used_memory_lua", luaEval);
+        field(sb, "used_memory_vm_eval", luaEval);
+        field(sb, "used_memory_lua_human", ProcessInfo.human(luaEval));
+        field(sb, "used_memory_scripts_eval", scriptsEval);
+        field(sb, "number_of_cached_scripts", s.scripting.cachedScripts());
+        field(sb, "number_of_functions", s.functions.functionCount());
+        field(sb, "number_of_libraries", s.functions.size());
+        field(sb, "used_memory_vm_functions", luaFunctions);
+        field(sb, "used_memory_vm_total", luaEval + luaFunctions);
+        field(sb, "used_memory_vm_total_human", ProcessInfo.human(luaEval + luaFunctions));
+        field(sb, "used_memory_functions", functionsMem);
+        field(sb, "used_memory_scripts", scriptsEval + functionsMem);
+        field(sb, "used_memory_scripts_human", ProcessInfo.human(scriptsEval + functionsMem));
+        field(sb, "maxmemory", Long.toUnsignedString(maxmemory));
+        field(sb, "maxmemory_human", ProcessInfo.human(maxmemory < 0 ? Long.MAX_VALUE : maxmemory));
         field(sb, "maxmemory_policy", cfg.memory.maxmemoryPolicy.value());
-        field(sb, "allocator_frag_ratio", f2(used == 0 ? 0 : (double) committed / used));
-        field(sb, "allocator_frag_bytes", Math.max(0, committed - used));
-        field(sb, "allocator_rss_ratio", f2(committed == 0 ? 0 : (double) rss / committed));
-        field(sb, "allocator_rss_bytes", rss - committed);
-        field(sb, "rss_overhead_ratio", f2(1.0));
-        field(sb, "rss_overhead_bytes", 0);
-        field(sb, "mem_fragmentation_ratio", f2(used == 0 ? 0 : (double) rss / used));
-        field(sb, "mem_fragmentation_bytes", rss - used);
+        field(sb, "allocator_frag_ratio", f2(mh.allocatorFragRatio()));
+        field(sb, "allocator_frag_bytes", mh.allocatorFragBytes());
+        field(sb, "allocator_rss_ratio", f2(mh.allocatorRssRatio()));
+        field(sb, "allocator_rss_bytes", mh.allocatorRssBytes());
+        field(sb, "rss_overhead_ratio", f2(mh.rssOverheadRatio()));
+        field(sb, "rss_overhead_bytes", mh.rssOverheadBytes());
+        field(sb, "mem_fragmentation_ratio", f2(mh.fragmentation()));
+        field(sb, "mem_fragmentation_bytes", mh.fragmentationBytes());
         long backlogMem = s.replication.backlogMemory();
         long replicaBuffers = s.replication.replicaBufferMemory();
-        // As Redis: replicas' buffers beyond the backlog are not counted for eviction.
-        field(sb, "mem_not_counted_for_evict", replicaBuffers);
+        // As Redis: replicas' output buffers beyond the backlog are not counted for eviction.
+        field(sb, "mem_not_counted_for_evict", s.memory.notCountedForEvict());
         field(sb, "mem_replication_backlog", backlogMem);
         field(sb, "mem_total_replication_buffers", backlogMem + replicaBuffers);
         field(sb, "mem_clients_slaves", replicaBuffers);
-        field(sb, "mem_clients_normal", clientsMem);
+        field(sb, "mem_clients_normal", mh.clientsNormal());
         field(sb, "mem_cluster_links", 0);
         field(sb, "mem_aof_buffer", 0);
         field(sb, "mem_allocator", "jvm-" + Runtime.version().feature());
         field(sb, "active_defrag_running", 0);
-        field(sb, "lazyfree_pending_objects", s.stats.lazyfreePendingObjects);
-        field(sb, "lazyfreed_objects", s.stats.lazyfreedObjects);
+        field(sb, "lazyfree_pending_objects", s.ops.lazyfree.pendingObjects());
+        field(sb, "lazyfreed_objects", s.ops.lazyfree.freedObjects());
     }
 
     private static void persistence(StringBuilder sb, Server s) {
@@ -393,8 +383,9 @@ public final class Info {
         field(sb, "expire_cycle_cpu_milliseconds", st.expireCycleCpuMillis);
         field(sb, "evicted_keys", st.evictedKeys);
         field(sb, "evicted_clients", st.evictedClients);
-        field(sb, "total_eviction_exceeded_time", 0);
-        field(sb, "current_eviction_exceeded_time", 0);
+        long current = s.eviction.currentExceededMicros();
+        field(sb, "total_eviction_exceeded_time", (st.evictionExceededMicros + current) / 1000);
+        field(sb, "current_eviction_exceeded_time", current / 1000);
         field(sb, "keyspace_hits", st.keyspaceHits);
         field(sb, "keyspace_misses", st.keyspaceMisses);
         field(sb, "pubsub_channels", s.pubsub.channelCount());
@@ -420,8 +411,8 @@ public final class Info {
         field(sb, "total_writes_processed", st.totalWritesProcessed);
         field(sb, "io_threaded_reads_processed", st.ioThreadedReadsProcessed);
         field(sb, "io_threaded_writes_processed", st.ioThreadedWritesProcessed);
-        field(sb, "reply_buffer_shrinks", 0);
-        field(sb, "reply_buffer_expands", 0);
+        field(sb, "reply_buffer_shrinks", s.ops.replyBuffers.shrinks);
+        field(sb, "reply_buffer_expands", s.ops.replyBuffers.expands);
         field(sb, "eventloop_cycles", st.totalReadsProcessed + m.cronCycles);
         field(sb, "eventloop_duration_sum", m.eventLoopMicros());
         field(sb, "eventloop_duration_cmd_sum", m.commandMicros);

@@ -70,6 +70,48 @@ public final class LatencyHistogram {
         return lowest + (1L << bucket) - 1;
     }
 
+    /** Receives one step of {@link #forEachPowerOfTwoStep}. */
+    @FunctionalInterface
+    public interface StepSink {
+        void step(long highestNanos, long cumulativeCount);
+    }
+
+    /**
+     * The cumulative distribution at power-of-two steps from 1024 ns, as LATENCY HISTOGRAM
+     * reports it (an HDR logarithmic iteration, base 2, first step 1024): for each step, the
+     * highest value of the bucket the step reaches and how many values are at or below it. The
+     * walk stops after the step that accounts for every recorded value (or at the end of the
+     * trackable range).
+     */
+    public void forEachPowerOfTwoStep(StepSink sink) {
+        long level = 1024;
+        int idx = -1;
+        long value = 0;
+        long cumulative = 0;
+        while (cumulative < total || (idx + 1 < counts.length && lowestOf(idx + 1) > lowestEquivalent(level))) {
+            long target = lowestEquivalent(level);
+            boolean inRange = true;
+            while (idx < 0 || value < target) {
+                if (++idx >= counts.length) {
+                    inRange = false;
+                    break;
+                }
+                cumulative += counts[idx];
+                value = lowestOf(idx);
+            }
+            if (!inRange) {
+                return;
+            }
+            sink.step(highestEquivalent(value), cumulative);
+            level <<= 1;
+        }
+    }
+
+    private static long lowestEquivalent(long v) {
+        int bucket = bucketOf(v);
+        return (v >>> bucket) << bucket;
+    }
+
     /**
      * The value (ns) at or below which {@code percentile} percent of the recorded values fall:
      * the highest value of the step holding the value at that rank (the lowest for 0).

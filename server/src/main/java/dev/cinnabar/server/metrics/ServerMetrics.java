@@ -70,11 +70,6 @@ public final class ServerMetrics {
     private long batchReads = -1;
     private long batchCommands;
 
-    /** Highest used_memory seen (INFO used_memory_peak). */
-    public long peakMemory;
-    /** used_memory right after start-up, before any client (INFO used_memory_startup). */
-    public long startupMemory;
-
     /** Replication ids (INFO replication); changed by DEBUG CHANGE-REPL-ID. */
     public String replId = randomId();
     public String replId2 = "0000000000000000000000000000000000000000";

@@ -48,9 +48,11 @@ public final class Stats {
     public long numCommandsInMultiExec;
     public long expiredSubkeys;
     public long dirty;
-    public long lazyfreedObjects;
-    public long lazyfreePendingObjects;
     public long statPeakMemory;
+    /** Microseconds spent over maxmemory in finished episodes (INFO total_eviction_exceeded_time). */
+    public long evictionExceededMicros;
+    /** Monotonic µs when the current episode over maxmemory began, 0 when under the limit. */
+    public long evictionExceededSince;
 
     /** Error code ("ERR", "WRONGTYPE") -> count, sorted as Redis's rax iterates them. */
     private final Map<String, long[]> errors = new TreeMap<>();
@@ -96,7 +98,8 @@ public final class Stats {
         clientQueryBufferLimitDisconnections = 0;
         clientOutputBufferLimitDisconnections = 0;
         numCommandsInMultiExec = 0;
-        lazyfreedObjects = 0;
+        evictionExceededMicros = 0;
+        evictionExceededSince = 0;
         errors.clear();
     }
 }

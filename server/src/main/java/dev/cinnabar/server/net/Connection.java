@@ -126,13 +126,19 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
     /** Parses and runs every complete request in {@code buf}. Called with the lock held. */
     private void processInput(ByteBuf buf) {
         Client c = client;
-        while (!closing && (c.flags & (Client.BLOCKED | Client.POSTPONED)) == 0) {
+        while (!closing && !outputPaused && (c.flags & (Client.BLOCKED | Client.POSTPONED | Client.CLOSE_ASAP)) == 0) {
             int r = parser.parse(buf);
             if (r == RespParser.COMMAND) {
                 c.lastInteractionMillis = server.clock.millis();
                 server.dispatcher.process(c);
                 if (c.has(Client.CLOSE_AFTER_REPLY)) {
                     closing = true;
+                } else if (server.ops.outputLimits.pauseReading(c)) {
+                    // The client does not read its replies fast enough: stop reading (and
+                    // running) its requests until the output drains, so what it did not read
+                    // cannot grow without bound. Resumed by channelWritabilityChanged.
+                    outputPaused = true;
+                    channel.config().setAutoRead(false);
                 }
                 if (!c.authenticated != parserAuthRequired) {
                     parserAuthRequired = !c.authenticated;
@@ -157,6 +163,9 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
     }
 
     private boolean parserAuthRequired;
+    /** Reading is paused because too much output waits for the client (see processInput). */
+    private boolean outputPaused;
+    private boolean resumeQueued;
     /**
      * Set (on this event loop, under the lock) when the client blocks: until it is unblocked,
      * other threads may write replies to it under the lock, so taking its output needs the lock
@@ -204,6 +213,66 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
         flushPending();
     }
 
+    /**
+     * Reads the socket directly while a script blocks this event loop past busy-reply-threshold
+     * (Netty cannot run while we are inside a handler), runs what arrived and flushes. Only the
+     * epoll transport exposes the descriptor; with NIO the client waits for the script instead.
+     * Reading until EAGAIN keeps the edge-triggered readiness consistent for Netty afterwards.
+     */
+    @Override
+    public void serveWhileBusy() {
+        if (client == null || closing || batch != null || !(channel instanceof EpollSocketChannel ep)
+                || !ep.isActive()) {
+            return;
+        }
+        ByteBuf buf = cumulation;
+        boolean fresh = buf == null;
+        int total = 0;
+        try {
+            while (true) {
+                if (buf == null) {
+                    buf = channel.alloc().buffer(4096);
+                }
+                buf.ensureWritable(4096);
+                java.nio.ByteBuffer nio = buf.internalNioBuffer(buf.writerIndex(), buf.writableBytes());
+                int n = ep.fd().read(nio, nio.position(), nio.limit());
+                if (n <= 0) {
+                    break; // EAGAIN, or EOF (Netty closes the channel once the script is done)
+                }
+                buf.writerIndex(buf.writerIndex() + n);
+                total += n;
+            }
+        } catch (java.io.IOException e) {
+            // A reset connection: Netty reports it after the script.
+        }
+        if (total == 0) {
+            if (fresh && buf != null) {
+                buf.release();
+            }
+            return;
+        }
+        cumulation = buf;
+        server.lock.enter();
+        try {
+            server.stats.totalNetInputBytes += total;
+            server.stats.totalReadsProcessed++;
+            batch = buf;
+            batchStart = buf.readerIndex();
+            processInput(buf);
+            if (client.has(Client.BLOCKED)) {
+                shared = true;
+            }
+        } finally {
+            batch = null;
+            server.lock.exit();
+        }
+        if (!buf.isReadable() || closing) {
+            buf.release();
+            cumulation = null;
+        }
+        flushPending();
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         flushPending();
@@ -228,6 +297,11 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
         } else {
             out = client.reply.take();
         }
+        if (out != null && client.has(Client.CLOSE_ASAP)) {
+            // Closed for its output buffer limits (or killed): nothing more is sent.
+            out.release();
+            out = null;
+        }
         if (out != null) {
             int n = out.readableBytes();
             client.reply.accountFlushed(n);
@@ -240,6 +314,55 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
         } else if (closing) {
             channel.close();
         }
+        if (outputPaused && !resumeQueued && channel.isWritable()) {
+            // The socket took the output at once: no writability change will come to resume us.
+            resumeQueued = true;
+            channel.eventLoop().execute(() -> {
+                resumeQueued = false;
+                if (outputPaused && channel.isWritable()) {
+                    resumeAfterOutputDrained();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (outputPaused && channel.isWritable()) {
+            resumeAfterOutputDrained();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** The output of a paused client drained: run the requests it sent meanwhile, read again. */
+    private void resumeAfterOutputDrained() {
+        if (client == null || closing) {
+            return;
+        }
+        outputPaused = false;
+        channel.config().setAutoRead(true);
+        ByteBuf buf = cumulation;
+        if (buf != null) {
+            server.lock.enter();
+            try {
+                if ((client.flags & (Client.BLOCKED | Client.POSTPONED)) == 0) {
+                    batch = buf;
+                    batchStart = buf.readerIndex();
+                    processInput(buf);
+                    if (client.has(Client.BLOCKED)) {
+                        shared = true;
+                    }
+                }
+            } finally {
+                batch = null;
+                server.lock.exit();
+            }
+            if (cumulation == buf && (!buf.isReadable() || closing)) {
+                buf.release();
+                cumulation = null;
+            }
+        }
+        flushPending();
     }
 
     @Override
@@ -429,6 +552,17 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
     @Override
     public long pendingOutputBytes() {
         return channel.unsafe().outboundBuffer() == null ? 0 : channel.unsafe().outboundBuffer().totalPendingWriteBytes();
+    }
+
+    @Override
+    public int pendingOutputBlocks() {
+        io.netty.channel.ChannelOutboundBuffer b = channel.unsafe().outboundBuffer();
+        return b == null ? 0 : b.size();
+    }
+
+    @Override
+    public boolean reading() {
+        return channel.isActive() && channel.config().isAutoRead();
     }
 
     @Override

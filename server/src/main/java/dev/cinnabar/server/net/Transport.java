@@ -43,10 +43,38 @@ public final class Transport {
         this.server = server;
         this.epoll = Epoll.isAvailable() && !Boolean.getBoolean("cinnabar.nio");
         IoHandlerFactory f = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.group = new MultiThreadIoEventLoopGroup(Math.max(1, ioThreads),
-                new DefaultThreadFactory("cinnabar-io", true), f);
+        this.group = new Loops(Math.max(1, ioThreads), new DefaultThreadFactory("cinnabar-io", true), f);
         this.acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("cinnabar-accept", true), f);
         this.channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    /**
+     * The io-threads event loops plus one spare. A script running past busy-reply-threshold keeps
+     * its event loop busy; connections accepted meanwhile go to the spare loop, so that a new
+     * client (the usual redis-cli SCRIPT KILL) is served. Otherwise the spare gets none.
+     */
+    private final class Loops extends MultiThreadIoEventLoopGroup {
+        private final io.netty.channel.IoEventLoop[] loops;
+        private final int regular;
+        private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+
+        Loops(int n, java.util.concurrent.ThreadFactory tf, IoHandlerFactory f) {
+            super(n + 1, tf, f);
+            this.regular = n;
+            List<io.netty.channel.IoEventLoop> l = new ArrayList<>();
+            for (io.netty.util.concurrent.EventExecutor e : this) {
+                l.add((io.netty.channel.IoEventLoop) e);
+            }
+            this.loops = l.toArray(new io.netty.channel.IoEventLoop[0]);
+        }
+
+        @Override
+        public io.netty.channel.IoEventLoop next() {
+            if (server.scripting.busy()) {
+                return loops[regular];
+            }
+            return loops[Math.floorMod(next.getAndIncrement(), regular)];
+        }
     }
 
     public String name() {
@@ -104,6 +132,11 @@ public final class Transport {
     }
 
     /** Runs a task periodically on the first event loop. */
+    /** Runs a task once, soon, on one of the event loops. */
+    public void execute(Runnable task) {
+        group.next().execute(task);
+    }
+
     public ScheduledFuture<?> every(long millis, Runnable task) {
         return group.next().scheduleAtFixedRate(task, millis, millis, TimeUnit.MILLISECONDS);
     }

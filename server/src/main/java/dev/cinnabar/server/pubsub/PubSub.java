@@ -3,10 +3,7 @@ package dev.cinnabar.server.pubsub;
 import dev.cinnabar.ds.Glob;
 import dev.cinnabar.resp.Ascii;
 import dev.cinnabar.server.Client;
-import dev.cinnabar.server.ClientConnection;
 import dev.cinnabar.server.Server;
-import dev.cinnabar.server.config.ClientOutputBufferLimitParam.ClientClass;
-import dev.cinnabar.server.config.ClientOutputBufferLimitParam.Limit;
 import dev.cinnabar.server.config.NotifyKeyspaceEventsParam;
 import dev.cinnabar.server.util.ByteKey;
 import io.netty.buffer.ByteBuf;
@@ -14,7 +11,6 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -33,8 +29,9 @@ import java.util.Map;
  * <p><b>Slow subscribers.</b> After each delivery the bytes waiting for X (outbox plus what the
  * transport has not sent) are checked against {@code client-output-buffer-limit} for X's class,
  * as Redis's checkClientOutputBufferLimits does: over the hard limit, or over the soft limit for
- * longer than its seconds, X is closed and receives nothing more. Memory held for a subscriber
- * that never reads is therefore bounded by its limit plus one message.
+ * longer than its seconds, X is closed and receives nothing more (the check is shared with
+ * every other client: {@code ops.OutputLimits}). Memory held for a subscriber that never reads
+ * is therefore bounded by its limit plus one message.
  *
  * <p>Everything here runs with the server lock held.
  */
@@ -71,8 +68,6 @@ public final class PubSub {
     /** Pattern subscriptions, in a list for allocation-free iteration on every publish. */
     private final ArrayList<Pattern> patternList = new ArrayList<>();
     private final Map<ByteKey, Pattern> patterns = new HashMap<>();
-    /** Clients with at least one subscription (soft-limit checks in the cron). */
-    private final LinkedHashSet<Subscriber> active = new LinkedHashSet<>();
     private final Probe probe = new Probe();
     private final byte[] numScratch = new byte[24];
     /** Channel names of keyspace notifications are built here. */
@@ -114,7 +109,6 @@ public final class PubSub {
             return false;
         }
         (shard ? shardChannels : channels).computeIfAbsent(k, x -> new ArrayList<>(2)).add(c);
-        active.add(s);
         return true;
     }
 
@@ -133,9 +127,6 @@ public final class PubSub {
                 m.remove(k);
             }
         }
-        if (s.total() == 0) {
-            active.remove(s);
-        }
         return true;
     }
 
@@ -152,7 +143,6 @@ public final class PubSub {
             patternList.add(p);
         }
         p.clients.add(c);
-        active.add(s);
         return true;
     }
 
@@ -168,9 +158,6 @@ public final class PubSub {
                 patterns.remove(k);
                 patternList.remove(p);
             }
-        }
-        if (s.total() == 0) {
-            active.remove(s);
         }
         return true;
     }
@@ -373,7 +360,7 @@ public final class PubSub {
             s.flushScheduled = true;
             x.conn.execute(s.flushTask);
         }
-        checkOutputLimit(s, server.clock.millis() / 1000);
+        checkOutputLimit(s);
     }
 
     /**
@@ -410,57 +397,14 @@ public final class PubSub {
 
     // ---- output buffer limits -----------------------------------------------------------------
 
-    /** Redis checkClientOutputBufferLimits + closeClientOnOutputBufferLimitReached (async). */
-    private void checkOutputLimit(Subscriber s, long nowSec) {
-        Client c = s.client;
-        ClientConnection conn = c.conn;
-        if (conn == null || c.has(Client.CLOSE_ASAP)) {
-            return;
-        }
-        long used = s.queuedBytes() + conn.pendingOutputBytes();
-        if (used == 0) {
-            s.softLimitSince = 0;
-            return;
-        }
-        Limit l = server.config.network.clientOutputBufferLimit.get(
-                c.has(Client.PUBSUB) ? ClientClass.PUBSUB : ClientClass.NORMAL);
-        boolean hard = l.hardLimitBytes() != 0 && Long.compareUnsigned(used, l.hardLimitBytes()) >= 0;
-        boolean soft = l.softLimitBytes() != 0 && Long.compareUnsigned(used, l.softLimitBytes()) >= 0;
-        if (soft) {
-            if (s.softLimitSince == 0) {
-                s.softLimitSince = nowSec;
-                soft = false; // first time over: the client gets soft-limit-seconds to catch up
-            } else if (nowSec - s.softLimitSince <= l.softLimitSeconds()) {
-                soft = false;
-            }
-        } else {
-            s.softLimitSince = 0;
-        }
-        if (hard || soft) {
-            c.flags |= Client.CLOSE_ASAP;
-            server.stats.clientOutputBufferLimitDisconnections++;
-            server.log.warning("Client " + server.clients.info(c)
-                    + " scheduled to be closed ASAP for overcoming of output buffer limits.");
-            if (s.outbox != null) {
-                s.outbox.release();
-                s.outbox = null;
-            }
-            // Closed from its own loop, after the publishing command: the subscriber lists
-            // being walked stay untouched until then.
-            conn.execute(conn::closeNow);
-        }
-    }
-
-    /** From the server cron: soft limits expire even when nothing more is published. */
-    public void cron() {
-        if (active.isEmpty()) {
-            return;
-        }
-        long nowSec = server.clock.millis() / 1000;
-        for (Subscriber s : active) {
-            if (s.softLimitSince != 0) {
-                checkOutputLimit(s, nowSec);
-            }
+    /**
+     * Redis closeClientOnOutputBufferLimitReached after a push: the shared check of
+     * {@code ops.OutputLimits}; a client closed for its limits gets nothing more.
+     */
+    private void checkOutputLimit(Subscriber s) {
+        if (server.ops.outputLimits.closeIfOver(s.client) && s.outbox != null) {
+            s.outbox.release();
+            s.outbox = null;
         }
     }
 

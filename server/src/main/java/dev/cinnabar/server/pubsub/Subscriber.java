@@ -23,8 +23,6 @@ public final class Subscriber {
     ByteBuf outbox;
     /** A flush task is queued on the client's event loop. */
     boolean flushScheduled;
-    /** Unix time (s) the output first went over the soft limit, 0 while under it. */
-    long softLimitSince;
     final Runnable flushTask;
 
     Subscriber(Client client, PubSub pubsub) {

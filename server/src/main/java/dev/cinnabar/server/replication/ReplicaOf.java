@@ -255,7 +255,18 @@ public final class ReplicaOf {
         for (Database db : server.dbs()) {
             db.flush();
         }
+        // Redis's emptyData clears the function libraries too; the image brings the master's.
+        server.scripting.flushLibraries();
         server.log.notice("MASTER <-> REPLICA sync: Loading DB in memory");
+        for (byte[] code : loaded.functions) {
+            try {
+                server.scripting.loadLibrary(code, true, true);
+            } catch (dev.cinnabar.server.scripting.FunctionLoader.LoadException e) {
+                server.log.warning("Failed loading a function library from the MASTER synchronization DB: "
+                        + e.getMessage());
+                return false;
+            }
+        }
         for (int i = 0; i < loaded.perDb.size() && i < server.dbCount(); i++) {
             Database db = server.db(i);
             for (Object e : loaded.perDb.get(i)) {

@@ -341,12 +341,8 @@ public final class HashValue implements RedisValue, Digestible {
         return memoryEstimate();
     }
 
+    /** O(1): the table keeps the footprint of its entries current. */
     public long memoryEstimate() {
-        if (lp != null) {
-            return 16 + lp.footprint();
-        }
-        long[] sum = {16 + table.memoryEstimate()};
-        table.forEach(e -> sum[0] += Entries.footprint(e));
-        return sum[0];
+        return 16 + (lp != null ? lp.footprint() : table.footprint());
     }
 }

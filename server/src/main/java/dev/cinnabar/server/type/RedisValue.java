@@ -21,4 +21,17 @@ public interface RedisValue {
     default long memoryUsage(long samples) {
         return 16;
     }
+
+    /** Nodes a value whose size is estimated by sampling may look at for {@link #accountedBytes}. */
+    int ACCOUNTING_SAMPLES = 8;
+
+    /**
+     * Heap bytes of the value for the maxmemory accounting, which asks again after every change
+     * of the value ({@code Database.modified}): it must be O(1) or look at a small fixed sample,
+     * and give the same answer for the same contents, since the keyspace subtracts exactly what
+     * it last added when the key goes away.
+     */
+    default long accountedBytes() {
+        return memoryUsage(ACCOUNTING_SAMPLES);
+    }
 }

@@ -812,19 +812,19 @@ public final class SetValue implements RedisValue, Digestible, ScoredMembers {
         });
     }
 
-    /** Approximate heap bytes held by the value (not its key entry); O(n) for hash tables. */
+    /** Heap bytes held by the value (not its key entry); O(1) for every encoding. */
     public long memoryEstimate() {
         long own = 16;
         return switch (enc) {
             case INTSET -> own + ((IntSet) data).footprint();
             case LISTPACK -> own + ((Listpack) data).footprint();
-            default -> {
-                KeyTable t = (KeyTable) data;
-                long[] sum = {own + t.memoryEstimate()};
-                t.forEach(e -> sum[0] += Entries.footprint(e));
-                yield sum[0];
-            }
+            default -> own + ((KeyTable) data).footprint();
         };
+    }
+
+    @Override
+    public long memoryUsage(long samples) {
+        return memoryEstimate();
     }
 
     @Override

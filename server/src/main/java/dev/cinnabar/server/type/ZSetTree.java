@@ -111,6 +111,9 @@ final class ZSetTree {
 
     private Node root = new Leaf();
     private int size;
+    /** Nodes of each kind, so that {@link #memoryEstimate} is O(1). */
+    private int leaves = 1;
+    private int inners;
     private Leaf head;
     private Leaf tail;
 
@@ -291,6 +294,7 @@ final class ZSetTree {
             r.n = 2;
             r.size = size + 1;
             root = r;
+            inners++;
         }
         upEntry = null;
         size++;
@@ -339,6 +343,7 @@ final class ZSetTree {
             boolean append = pos == leaf.n && leaf.next == null;
             boolean prepend = pos == 0 && leaf.prev == null;
             Leaf right = new Leaf();
+            leaves++;
             linkAfter(leaf, right);
             if (append) {
                 // Appending at the very end: start a fresh leaf, keep this one full.
@@ -376,6 +381,7 @@ final class ZSetTree {
         }
         // Split this inner node; the child goes in whichever half holds position i + 1.
         Inner right = new Inner();
+        inners++;
         int half = INNER_MAX / 2;
         double sepS = upScore;
         byte[] sepE = upEntry;
@@ -485,6 +491,7 @@ final class ZSetTree {
             size--;
             if (root instanceof Inner in && in.n == 1) {
                 root = in.kids[0];
+                inners--;
             }
         }
         return e;
@@ -517,6 +524,7 @@ final class ZSetTree {
         size--;
         if (root instanceof Inner in && in.n == 1) {
             root = in.kids[0];
+            inners--;
         }
         return e;
     }
@@ -576,11 +584,13 @@ final class ZSetTree {
             Leaf rl = (Leaf) right;
             moveLeaf(rl, 0, ll, ll.n, rl.n);
             unlink(rl);
+            leaves--;
         } else {
             Inner li = (Inner) left;
             Inner ri = (Inner) right;
             int at = li.n;
             moveInner(ri, 0, li, at, ri.n);
+            inners--;
             // The right node's first child is bounded below by the parent's separator of it.
             li.sepScores[at] = in.sepScores[l + 1];
             li.sepEntries[at] = in.sepEntries[l + 1];
@@ -683,6 +693,7 @@ final class ZSetTree {
             return t;
         }
         int leaves = (n + LEAF_MAX - 1) / LEAF_MAX;
+        t.leaves = leaves;
         Node[] level = new Node[leaves];
         int at = 0;
         Leaf prev = null;
@@ -706,6 +717,7 @@ final class ZSetTree {
         int count = leaves;
         while (count > 1) {
             int parents = (count + INNER_MAX - 1) / INNER_MAX;
+            t.inners += parents;
             Node[] up = new Node[parents];
             int k = 0;
             for (int j = 0; j < parents; j++) {
@@ -755,9 +767,9 @@ final class ZSetTree {
 
     // ---- accounting and checks ----------------------------------------------------------------------
 
-    /** Approximate heap bytes of the tree's nodes (not the entries it references). */
+    /** Approximate heap bytes of the tree's nodes (not the entries it references); O(1). */
     long memoryEstimate() {
-        return nodeBytes(root);
+        return leaves * LEAF_BYTES + inners * INNER_BYTES;
     }
 
     private static final long LEAF_BYTES = 32 + (16 + 8L * LEAF_MAX) + (16 + 4L * LEAF_MAX);
@@ -779,6 +791,9 @@ final class ZSetTree {
     void check() {
         if (root.total() != size) {
             throw new AssertionError("size " + size + " != root total " + root.total());
+        }
+        if (nodeBytes(root) != memoryEstimate()) {
+            throw new AssertionError("node counts " + leaves + "/" + inners + " disagree with the tree");
         }
         int[] leafCount = new int[1];
         checkNode(root, true, Double.NaN, null, Double.NaN, null, leafCount);

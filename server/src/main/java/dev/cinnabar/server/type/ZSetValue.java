@@ -824,9 +824,13 @@ public final class ZSetValue implements RedisValue, Digestible, ScoredMembers {
         if (lp != null) {
             return 24 + lp.footprint();
         }
-        long[] entryBytes = new long[1];
-        dict.forEach(e -> entryBytes[0] += Entries.footprint(e));
-        return 24 + dict.memoryEstimate() + tree.memoryEstimate() + entryBytes[0];
+        return 24 + dict.footprint() + tree.memoryEstimate();
+    }
+
+    /** O(1): the table and the tree keep their sizes current. */
+    @Override
+    public long memoryUsage(long samples) {
+        return memoryEstimate();
     }
 
     /** Structural self-check for tests: tree invariants and table/tree agreement. */

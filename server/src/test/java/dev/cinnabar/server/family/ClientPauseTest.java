@@ -294,4 +294,30 @@ class ClientPauseTest {
             assertThat(waited).isGreaterThanOrEqualTo(100).isLessThan(3000);
         }
     }
+
+    /** unit/pause "Test RO scripts are not blocked by pause RO": script flags decide, as in Redis. */
+    @Test
+    void writePauseLetsNoWritesScriptsRunAndPostponesWritingOnes() throws Exception {
+        try (RespClient admin = new RespClient(server.port()); RespClient c = new RespClient(server.port())) {
+            admin.call("SET", "x", "y");
+            admin.call("FUNCTION", "LOAD", "REPLACE", "#!lua name=pausefns\n"
+                    + "redis.register_function{function_name='ro_fn', callback=function() return 'hello' end,"
+                    + " flags={'no-writes'}}\n"
+                    + "redis.register_function('rw_fn', function() return redis.call('set', 'z', '1') end)");
+            assertThat(admin.call("CLIENT", "PAUSE", "100000", "WRITE")).isEqualTo("OK");
+            assertThat(c.call("EVAL", "#!lua flags=no-writes\nreturn 'unique script'", "0")).isEqualTo("unique script");
+            assertThat(c.call("EVAL_RO", "return redis.call('GET', 'x')", "0")).isEqualTo("y");
+            assertThat(c.call("FCALL", "ro_fn", "0")).isEqualTo("hello");
+            assertThat(blockedClients(admin)).isZero();
+            // A script without flags may write: postponed like any write.
+            c.send("EVAL", "return redis.call('SET', 'x', 'w')", "0");
+            waitBlocked(admin, 1);
+            assertSilent(c);
+            admin.call("CLIENT", "UNPAUSE");
+            assertThat(c.read()).isEqualTo("OK");
+            c.send("FCALL", "rw_fn", "0");
+            assertThat(c.read()).isEqualTo("OK");
+            admin.call("FUNCTION", "FLUSH");
+        }
+    }
 }

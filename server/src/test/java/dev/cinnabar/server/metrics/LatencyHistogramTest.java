@@ -51,4 +51,28 @@ class LatencyHistogramTest {
         assertThat(ProcessInfo.human(1536)).isEqualTo("1.50K");
         assertThat(ProcessInfo.human(3L * 1024 * 1024 * 1024)).isEqualTo("3.00G");
     }
+
+    @Test
+    void powerOfTwoStepsAreTheCumulativeDistributionLatencyHistogramReports() {
+        LatencyHistogram h = new LatencyHistogram();
+        for (int i = 0; i < 3; i++) {
+            h.record(1000); // 1 µs
+        }
+        h.record(5000); // 5 µs
+        java.util.List<long[]> steps = new java.util.ArrayList<>();
+        h.forEachPowerOfTwoStep((highest, cumulative) -> steps.add(new long[] {highest / 1000, cumulative}));
+        // Steps at 1024 ns * 2^k, reported as the highest value of their bucket, in µs; the walk
+        // ends with the step that covers every value.
+        assertThat(steps).containsExactly(new long[] {1, 3}, new long[] {2, 3}, new long[] {4, 3}, new long[] {8, 4});
+
+        LatencyHistogram big = new LatencyHistogram();
+        big.record(40_000); // 40 µs: steps 1, 2, 4, 8, 16, 33, 66 (the 65536 ns bucket ends at 66047)
+        java.util.List<Long> keys = new java.util.ArrayList<>();
+        big.forEachPowerOfTwoStep((highest, cumulative) -> keys.add(highest / 1000));
+        assertThat(keys).containsExactly(1L, 2L, 4L, 8L, 16L, 33L, 66L);
+
+        java.util.List<long[]> none = new java.util.ArrayList<>();
+        new LatencyHistogram().forEachPowerOfTwoStep((a, b) -> none.add(new long[] {a, b}));
+        assertThat(none).isEmpty();
+    }
 }

@@ -45,6 +45,8 @@ public final class RdbLoader {
          * this image (a replica's master client starts there), 0 when absent.
          */
         public int replStreamDb;
+        /** Function libraries (RDB_OPCODE_FUNCTION2), as their code, in file order. */
+        public final List<byte[]> functions = new ArrayList<>();
 
         Result(int dbs) {
             for (int i = 0; i < dbs; i++) {
@@ -58,8 +60,7 @@ public final class RdbLoader {
     /**
      * Parses the RDB image in {@code in} for {@code server} (its database count, encoding limits,
      * eviction policy and clock). Throws {@link RdbException} when the image is corrupt, has a
-     * version this server cannot read, or holds what Cinnabar cannot load (module data,
-     * functions, streams).
+     * version this server cannot read, or holds what Cinnabar cannot load (module data).
      */
     public static Result load(Server server, RdbInput in) {
         return load(server, in, false);
@@ -135,8 +136,12 @@ public final class RdbLoader {
                     continue;
                 }
                 case OPCODE_MODULE_AUX -> throw new RdbException("module data is not supported");
-                case OPCODE_FUNCTION_PRE_GA, OPCODE_FUNCTION2 ->
-                        throw new RdbException("function libraries are not supported yet");
+                case OPCODE_FUNCTION_PRE_GA ->
+                        throw new RdbException("pre-release function format not supported");
+                case OPCODE_FUNCTION2 -> {
+                    r.functions.add(in.readString());
+                    continue;
+                }
                 default -> {
                     // a value, or the end
                 }

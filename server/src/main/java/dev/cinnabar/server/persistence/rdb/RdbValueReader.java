@@ -11,6 +11,9 @@ import dev.cinnabar.server.type.HashValue;
 import dev.cinnabar.server.type.ListValue;
 import dev.cinnabar.server.type.ListpackSizes;
 import dev.cinnabar.server.type.SetValue;
+import dev.cinnabar.server.type.StreamGroup;
+import dev.cinnabar.server.type.StreamId;
+import dev.cinnabar.server.type.StreamValue;
 import dev.cinnabar.server.type.ZSetValue;
 import java.util.Arrays;
 
@@ -22,7 +25,7 @@ import java.util.Arrays;
  * read: strings (integer and LZF encodings), lists (QUICKLIST_2 with listpack and plain nodes,
  * QUICKLIST with ziplists, LIST_ZIPLIST, plain LIST), sets (SET, INTSET, SET_LISTPACK), sorted
  * sets (ZSET, ZSET_2, ZSET_ZIPLIST, ZSET_LISTPACK) and hashes (HASH, HASH_ZIPMAP, HASH_ZIPLIST,
- * HASH_LISTPACK).
+ * HASH_LISTPACK) and streams (STREAM_LISTPACKS 1 to 3).
  *
  * <p>Corrupt input is an {@link RdbException}, never a partly built value reaching the
  * keyspace: the value is only handed out once complete. Members repeated inside a payload are
@@ -117,10 +120,7 @@ public final class RdbValueReader {
             case TYPE_SET_LISTPACK -> readListpackSet(in.readString());
             case TYPE_ZSET_ZIPLIST, TYPE_ZSET_LISTPACK -> readCompactZSet(type, in.readString());
             case TYPE_HASH_ZIPLIST, TYPE_HASH_LISTPACK -> readCompactHash(type, in.readString());
-            // Streams do not exist in Cinnabar yet: until they do, a stream payload is refused
-            // like any value we cannot load (RESTORE answers "Bad data format").
-            case TYPE_STREAM_LISTPACKS, TYPE_STREAM_LISTPACKS_2, TYPE_STREAM_LISTPACKS_3 ->
-                    throw corrupt("stream values are not supported");
+            case TYPE_STREAM_LISTPACKS, TYPE_STREAM_LISTPACKS_2, TYPE_STREAM_LISTPACKS_3 -> readStream(type);
             // No module API: Redis itself refuses a module value whose module is not loaded.
             case TYPE_MODULE_PRE_GA, TYPE_MODULE_2 -> throw corrupt("module values are not supported");
             default -> throw corrupt("unknown value type " + type);
@@ -458,6 +458,181 @@ public final class RdbValueReader {
             h.convertToTable(h.size());
         }
         return h;
+    }
+
+    // ---- streams --------------------------------------------------------------------------------------
+
+    /**
+     * RDB_TYPE_STREAM_LISTPACKS(_2, _3): the nodes as (16-byte big-endian master ID, listpack)
+     * pairs, the length and last ID, then (from version 2) the first ID, the maximal deleted
+     * ID and the added-entries counter, then the consumer groups: name, last ID, entries read
+     * (from version 2), the group PEL (raw IDs with delivery time and count), and the consumers
+     * with seen time, active time (version 3) and the IDs of their pending entries, each of
+     * which must be in the group PEL.
+     *
+     * <p>Every node is checked in full whatever sanitize-dump-payload says, and so are the
+     * checks Redis makes only under deep sanitization (every pending entry owned by a consumer)
+     * or never (an entry owned twice, IDs out of order, a length that disagrees with the
+     * nodes): Redis would keep such a value and might crash on it later, we cannot even
+     * represent some of them.
+     */
+    private StreamValue readStream(int type) {
+        StreamValue s = new StreamValue();
+        long nodes = in.readCount();
+        // Redis keys nodes by master ID in a radix tree, so their order in the payload does not
+        // matter to it: gather them and append them sorted.
+        NodeList list = new NodeList();
+        byte[] raw = new byte[16];
+        for (long i = 0; i < nodes; i++) {
+            byte[] key = in.readString();
+            if (key.length != 16) {
+                throw corrupt("Stream node key entry is not the size of a stream ID");
+            }
+            byte[] lp = in.readString();
+            sanitized();
+            list.add(idMs(key), idSeq(key), lp);
+        }
+        list.sort();
+        for (int i = 0; i < list.n; i++) {
+            if (!s.appendLoadedNode(list.ms[i], list.seq[i], list.lps[i])) {
+                throw corrupt("Stream listpack integrity check failed, or listpack re-added with existing key");
+            }
+        }
+        s.length = in.readCount();
+        s.lastMs = in.readLen();
+        s.lastSeq = in.readLen();
+        if (type >= TYPE_STREAM_LISTPACKS_2) {
+            s.firstMs = in.readLen();
+            s.firstSeq = in.readLen();
+            s.maxDeletedMs = in.readLen();
+            s.maxDeletedSeq = in.readLen();
+            s.entriesAdded = in.readLen();
+        } else {
+            // Before version 2 nothing was deleted as far as the counters can tell, and every
+            // entry still there is all that was ever added.
+            s.entriesAdded = s.length;
+            s.edge(true, true);
+            s.firstMs = s.edgeMs;
+            s.firstSeq = s.edgeSeq;
+        }
+        if (!s.loadedConsistent()) {
+            throw corrupt("Stream length inconsistent with its nodes");
+        }
+        long groups = in.readCount();
+        for (long gi = 0; gi < groups; gi++) {
+            byte[] name = in.readString();
+            long gMs = in.readLen();
+            long gSeq = in.readLen();
+            long entriesRead = type >= TYPE_STREAM_LISTPACKS_2 ? in.readLen() : s.estimateDistance(gMs, gSeq);
+            StreamGroup g = s.createGroup(name, 0, name.length, gMs, gSeq, entriesRead);
+            if (g == null) {
+                throw corrupt("Duplicated consumer group name");
+            }
+            long pel = in.readCount();
+            for (long pi = 0; pi < pel; pi++) {
+                in.readFully(raw, 0, 16);
+                StreamId id = new StreamId(idMs(raw), idSeq(raw));
+                long deliveryTime = in.readMillis();
+                long deliveryCount = in.readLen();
+                if (g.pel.putIfAbsent(id, new StreamGroup.Nack(deliveryTime, deliveryCount, null)) != null) {
+                    throw corrupt("Duplicated global PEL entry loading stream consumer group");
+                }
+            }
+            long consumers = in.readCount();
+            for (long ci = 0; ci < consumers; ci++) {
+                byte[] cname = in.readString();
+                StreamGroup.Consumer c = g.createConsumer(cname, 0, cname.length, 0);
+                if (c == null) {
+                    throw corrupt("Duplicate stream consumer detected.");
+                }
+                c.seenTime = in.readMillis();
+                // Version 2 had no active time: the seen time is the best guess (as Redis).
+                c.activeTime = type >= TYPE_STREAM_LISTPACKS_3 ? in.readMillis() : c.seenTime;
+                long owned = in.readCount();
+                for (long oi = 0; oi < owned; oi++) {
+                    in.readFully(raw, 0, 16);
+                    StreamId id = new StreamId(idMs(raw), idSeq(raw));
+                    StreamGroup.Nack nack = g.pel.get(id);
+                    if (nack == null) {
+                        throw corrupt("Consumer entry not found in group global PEL");
+                    }
+                    if (nack.consumer != null) {
+                        throw corrupt("Duplicated consumer PEL entry loading a stream consumer group");
+                    }
+                    nack.consumer = c;
+                    c.pel.put(id, nack);
+                }
+            }
+            for (StreamGroup.Nack nack : g.pel.values()) {
+                if (nack.consumer == null) {
+                    throw corrupt("Stream CG PEL entry without consumer");
+                }
+            }
+        }
+        return s;
+    }
+
+    /** The two halves of a 16-byte big-endian stream ID (Redis streamEncodeID). */
+    private static long idMs(byte[] b) {
+        return beLong(b, 0);
+    }
+
+    private static long idSeq(byte[] b) {
+        return beLong(b, 8);
+    }
+
+    private static long beLong(byte[] b, int off) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[off + i] & 0xFF);
+        }
+        return v;
+    }
+
+    /** Stream nodes read from a payload, before they are sorted by master ID. */
+    private static final class NodeList {
+        long[] ms = new long[4];
+        long[] seq = new long[4];
+        byte[][] lps = new byte[4][];
+        int n;
+
+        void add(long m, long s, byte[] lp) {
+            if (n == lps.length) {
+                ms = Arrays.copyOf(ms, n * 2);
+                seq = Arrays.copyOf(seq, n * 2);
+                lps = Arrays.copyOf(lps, n * 2);
+            }
+            ms[n] = m;
+            seq[n] = s;
+            lps[n++] = lp;
+        }
+
+        /** Sorted by master ID; a no-op for payloads Redis wrote, which are in order already. */
+        void sort() {
+            boolean sorted = true;
+            for (int i = 1; i < n && sorted; i++) {
+                sorted = StreamId.compare(ms[i - 1], seq[i - 1], ms[i], seq[i]) < 0;
+            }
+            if (sorted) {
+                return;
+            }
+            Integer[] order = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> StreamId.compare(ms[a], seq[a], ms[b], seq[b]));
+            long[] m2 = new long[n];
+            long[] s2 = new long[n];
+            byte[][] l2 = new byte[n][];
+            for (int i = 0; i < n; i++) {
+                m2[i] = ms[order[i]];
+                s2[i] = seq[order[i]];
+                l2[i] = lps[order[i]];
+            }
+            ms = m2;
+            seq = s2;
+            lps = l2;
+        }
     }
 
     /** A set of byte strings, to find members repeated inside one payload. */

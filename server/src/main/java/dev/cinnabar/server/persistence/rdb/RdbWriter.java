@@ -8,11 +8,13 @@ import dev.cinnabar.resp.Doubles;
 import dev.cinnabar.server.Server;
 import dev.cinnabar.server.config.ConfigEnums.MaxmemoryPolicy;
 import dev.cinnabar.server.keyspace.Database;
-import dev.cinnabar.server.metrics.ProcessInfo;
 import dev.cinnabar.server.type.HashValue;
 import dev.cinnabar.server.type.ListValue;
 import dev.cinnabar.server.type.MutableString;
 import dev.cinnabar.server.type.SetValue;
+import dev.cinnabar.server.type.StreamGroup;
+import dev.cinnabar.server.type.StreamId;
+import dev.cinnabar.server.type.StreamValue;
 import dev.cinnabar.server.type.ZSetValue;
 import java.nio.charset.StandardCharsets;
 
@@ -53,6 +55,9 @@ public final class RdbWriter {
     static final int TYPE_ZSET_LISTPACK = 17;
     static final int TYPE_LIST_QUICKLIST_2 = 18;
     static final int TYPE_SET_LISTPACK = 20;
+    /** Streams as Redis 7.0 writes them (no consumer active-time), for RDB version 10. */
+    static final int TYPE_STREAM_LISTPACKS_2 = 19;
+    static final int TYPE_STREAM_LISTPACKS_3 = 21;
 
     // Opcodes (rdb.h RDB_OPCODE_*).
     static final int OPCODE_IDLE = 248;
@@ -130,14 +135,18 @@ public final class RdbWriter {
         aux("redis-ver", Server.REDIS_VERSION);
         aux("redis-bits", 64);
         aux("ctime", server.clock.millis() / 1000);
-        aux("used-mem", ProcessInfo.heapUsed());
+        aux("used-mem", server.memory.used());
         if (repl != null) {
             aux("repl-stream-db", repl.streamDb());
             aux("repl-id", repl.replId());
             aux("repl-offset", repl.offset());
         }
         aux("aof-base", 0);
-        // Function libraries would follow here (RDB_OPCODE_FUNCTION2) once FUNCTION LOAD exists.
+        // Function libraries, each as its code (Redis rdbSaveFunctions).
+        for (byte[] code : server.functions.codes()) {
+            out.write(FunctionsPayload.OPCODE_FUNCTION2);
+            writeString(code, 0, code.length);
+        }
         MaxmemoryPolicy policy = server.config.memory.maxmemoryPolicy.get();
         boolean saveLru = policy == MaxmemoryPolicy.ALLKEYS_LRU || policy == MaxmemoryPolicy.VOLATILE_LRU;
         boolean saveLfu = policy == MaxmemoryPolicy.ALLKEYS_LFU || policy == MaxmemoryPolicy.VOLATILE_LFU;
@@ -190,6 +199,7 @@ public final class RdbWriter {
                     : s.isListpack() && version >= 11 ? TYPE_SET_LISTPACK : TYPE_SET;
             case ZSetValue z -> z.isListpack() ? TYPE_ZSET_LISTPACK : TYPE_ZSET_2;
             case HashValue h -> h.isListpack() ? TYPE_HASH_LISTPACK : TYPE_HASH;
+            case StreamValue st -> version >= 11 ? TYPE_STREAM_LISTPACKS_3 : TYPE_STREAM_LISTPACKS_2;
             default -> throw new IllegalStateException("no RDB encoding for " + v.getClass().getSimpleName());
         };
     }
@@ -227,6 +237,7 @@ public final class RdbWriter {
                     });
                 }
             }
+            case StreamValue st -> writeStream(st);
             default -> throw new IllegalStateException("no RDB encoding for " + v.getClass().getSimpleName());
         }
     }
@@ -239,12 +250,17 @@ public final class RdbWriter {
      * before it (8 bytes), both little-endian. Compression follows rdbcompression.
      */
     public static byte[] dumpPayload(Server server, Object entry) {
+        return dumpPayload(server, entry, VERSION);
+    }
+
+    /** As {@link #dumpPayload(Server, Object)} in RDB {@code version} 10 or 11 (10: what Redis 7.0 loads). */
+    static byte[] dumpPayload(Server server, Object entry, int version) {
         RdbOutput out = new RdbOutput(256);
-        RdbWriter w = new RdbWriter(server, out, VERSION, server.config.persistence.rdbcompression.get());
+        RdbWriter w = new RdbWriter(server, out, version, server.config.persistence.rdbcompression.get());
         Object v = entry instanceof byte[] ? entry : ((ObjectEntry) entry).value;
         out.write(w.typeOf(v));
         w.writeValue(entry, v);
-        out.writeLe(VERSION, 2);
+        out.writeLe(version, 2);
         out.writeLe(out.crc(), 8);
         return out.toByteArray();
     }
@@ -369,6 +385,76 @@ public final class RdbWriter {
             writeString(m, off, len);
             out.writeLe(Double.doubleToRawLongBits(score), 8);
         });
+    }
+
+    /**
+     * rdb.c's stream value: the nodes as (master ID key, listpack) pairs, since Cinnabar's nodes
+     * are Redis listpacks byte for byte, then the counters, then each group with its PEL (IDs
+     * as 16 raw big-endian bytes, delivery time and count) and its consumers (name, seen and,
+     * from version 11, active time, and the IDs of their own pending entries).
+     */
+    private void writeStream(StreamValue s) {
+        writeLen(s.nodeCount());
+        byte[] key = new byte[16];
+        s.forEachNode((ms, seq, lp, bytes) -> {
+            putId(key, 0, ms, seq);
+            writeString(key, 0, 16);
+            writeString(lp, 0, bytes);
+        });
+        writeLen(s.length);
+        writeUnsignedLen(s.lastMs);
+        writeUnsignedLen(s.lastSeq);
+        writeUnsignedLen(s.firstMs);
+        writeUnsignedLen(s.firstSeq);
+        writeUnsignedLen(s.maxDeletedMs);
+        writeUnsignedLen(s.maxDeletedSeq);
+        writeUnsignedLen(s.entriesAdded);
+        writeLen(s.groupCount());
+        for (java.util.Map.Entry<dev.cinnabar.server.util.ByteKey, StreamGroup> e : s.groups().entrySet()) {
+            StreamGroup g = e.getValue();
+            byte[] name = e.getKey().bytes();
+            writeString(name, 0, name.length);
+            writeUnsignedLen(g.lastMs);
+            writeUnsignedLen(g.lastSeq);
+            writeUnsignedLen(g.entriesRead); // -1 (unknown) is saved as 2^64-1, as Redis does
+            writeLen(g.pel.size());
+            for (java.util.Map.Entry<StreamId, StreamGroup.Nack> p : g.pel.entrySet()) {
+                putId(key, 0, p.getKey().ms, p.getKey().seq);
+                out.write(key, 0, 16);
+                out.writeLe(p.getValue().deliveryTime, 8);
+                writeUnsignedLen(p.getValue().deliveryCount);
+            }
+            writeLen(g.consumers.size());
+            for (StreamGroup.Consumer c : g.consumers.values()) {
+                writeString(c.name, 0, c.name.length);
+                out.writeLe(c.seenTime, 8);
+                if (version >= 11) {
+                    out.writeLe(c.activeTime, 8);
+                }
+                writeLen(c.pel.size());
+                for (StreamId id : c.pel.keySet()) {
+                    putId(key, 0, id.ms, id.seq);
+                    out.write(key, 0, 16);
+                }
+            }
+        }
+    }
+
+    private static void putId(byte[] b, int off, long ms, long seq) {
+        for (int i = 0; i < 8; i++) {
+            b[off + i] = (byte) (ms >>> (56 - 8 * i));
+            b[off + 8 + i] = (byte) (seq >>> (56 - 8 * i));
+        }
+    }
+
+    /** rdbSaveLen of an unsigned 64-bit value held in a long. */
+    private void writeUnsignedLen(long v) {
+        if (v < 0) {
+            out.write(0x81);
+            writeBe(v, 8);
+        } else {
+            writeLen(v);
+        }
     }
 
     // ---- primitives (rdbSaveLen, rdbSaveRawString, rdbSaveAuxField...) ------------------------

@@ -19,6 +19,9 @@ import dev.cinnabar.server.type.HashValue;
 import dev.cinnabar.server.type.ListValue;
 import dev.cinnabar.server.type.RedisValue;
 import dev.cinnabar.server.type.SetValue;
+import dev.cinnabar.server.type.StreamGroup;
+import dev.cinnabar.server.type.StreamIterator;
+import dev.cinnabar.server.type.StreamValue;
 import dev.cinnabar.server.type.ValueDigest;
 import dev.cinnabar.server.type.ZSetValue;
 import java.io.IOException;
@@ -78,6 +81,10 @@ class DumpFuzzTest {
                 c.call(cmd);
                 out.add(((String) c.call("DUMP", "k")).getBytes(StandardCharsets.ISO_8859_1));
             }
+            // Streams: several nodes, tombstones, groups with owned and claimed pending entries.
+            c.call("DEL", "k");
+            StreamDumpTest.build(c, "k");
+            out.add(((String) c.call("DUMP", "k")).getBytes(StandardCharsets.ISO_8859_1));
             c.call("CONFIG", "SET", "list-compress-depth", "1");
             c.call("CONFIG", "SET", "list-max-listpack-size", "4");
             c.call("DEL", "k");
@@ -97,6 +104,7 @@ class DumpFuzzTest {
                 str(Payloads.ziplist("12", "c"))), 9));
         out.add(wrap(RdbValueReader.TYPE_SET_INTSET, str(Payloads.intset(4, -5, 7, 100000)), 9));
         out.add(wrap(RdbValueReader.TYPE_SET_LISTPACK, str(Payloads.listpack("x", "y", "17")), 11));
+        out.add(StreamDumpTest.legacyV1Payload());
         return out;
     }
 
@@ -173,6 +181,27 @@ class DumpFuzzTest {
                     assertThat(z.rank(m, off, len, false)).isNotNegative();
                 });
                 case HashValue h -> h.forEach((f, fo, fl, val, vo, vl) -> assertThat(h.contains(f, fo, fl)).isTrue());
+                case StreamValue st -> {
+                    long n = 0;
+                    StreamIterator it = st.iterator(0, 0, -1L, -1L, false);
+                    while (it.next()) {
+                        for (int i = 0; i < it.numFields; i++) {
+                            it.nextField();
+                        }
+                        n++;
+                    }
+                    assertThat(n).isEqualTo(st.length);
+                    StreamIterator back = st.iterator(0, 0, -1L, -1L, true);
+                    while (back.next()) {
+                        n--;
+                    }
+                    assertThat(n).isZero();
+                    for (StreamGroup g : st.groups().values()) {
+                        for (StreamGroup.Nack nack : g.pel.values()) {
+                            assertThat(nack.consumer).isNotNull();
+                        }
+                    }
+                }
                 default -> fail("unexpected value " + v);
             }
         }
@@ -264,6 +293,10 @@ class DumpFuzzTest {
                     new Object[] {"ZREM", "k", "a"}, new Object[] {"ZRANK", "k", "new"}, new Object[] {"ZCARD", "k"});
             case "hash" -> List.of(new Object[] {"HGETALL", "k"}, new Object[] {"HSET", "k", "new", "v"},
                     new Object[] {"HDEL", "k", "f"}, new Object[] {"HLEN", "k"});
+            case "stream" -> List.of(new Object[] {"XRANGE", "k", "-", "+"}, new Object[] {"XREVRANGE", "k", "+", "-"},
+                    new Object[] {"XINFO", "STREAM", "k", "FULL"}, new Object[] {"XADD", "k", "*", "new", "v"},
+                    new Object[] {"XDEL", "k", "5-4"}, new Object[] {"XTRIM", "k", "MAXLEN", "5"},
+                    new Object[] {"XLEN", "k"});
             default -> List.of();
         };
         for (Object[] cmd : cmds) {

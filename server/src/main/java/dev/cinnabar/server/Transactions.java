@@ -30,6 +30,9 @@ public final class Transactions {
         final List<ArgList> queuedArgs = new ArrayList<>();
         final List<Command> queuedCmds = new ArrayList<>();
         final List<Watched> watched = new ArrayList<>();
+        /** Union of the queued commands' flags, and of the flags they lack (script-aware). */
+        long cmdFlags;
+        long cmdInvFlags;
     }
 
     record Watched(int db, ByteKey key) {}
@@ -54,6 +57,10 @@ public final class Transactions {
             State s = state(c);
             s.queuedArgs.add(c.args.snapshot());
             s.queuedCmds.add(cmd);
+            // Redis queueMultiCommand keeps getCommandFlags: a script counts by its declared flags.
+            long f = server.scripting.commandFlags(c, cmd);
+            s.cmdFlags |= f;
+            s.cmdInvFlags |= ~f;
         }
         c.reply.simple("QUEUED");
     }
@@ -115,6 +122,8 @@ public final class Transactions {
         State s = (State) c.multiState;
         s.queuedArgs.clear();
         s.queuedCmds.clear();
+        s.cmdFlags = 0;
+        s.cmdInvFlags = 0;
         unwatchAll(c);
     }
 
@@ -292,26 +301,12 @@ public final class Transactions {
 
     /** The union of the queued commands' flags (Redis mstate.cmd_flags): what EXEC will do. */
     public long queuedFlags(Client c) {
-        if (c.multiState == null) {
-            return 0;
-        }
-        long f = 0;
-        for (Command cmd : ((State) c.multiState).queuedCmds) {
-            f |= cmd.spec.flags();
-        }
-        return f;
+        return c.multiState == null ? 0 : ((State) c.multiState).cmdFlags;
     }
 
     /** The union of the flags the queued commands lack (Redis mstate.cmd_inv_flags). */
     public long queuedMissingFlags(Client c) {
-        if (c.multiState == null) {
-            return 0;
-        }
-        long f = 0;
-        for (Command cmd : ((State) c.multiState).queuedCmds) {
-            f |= ~cmd.spec.flags();
-        }
-        return f;
+        return c.multiState == null ? 0 : ((State) c.multiState).cmdInvFlags;
     }
 
     public int queuedCount(Client c) {

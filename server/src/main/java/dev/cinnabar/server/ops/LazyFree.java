@@ -5,6 +5,7 @@ import dev.cinnabar.server.Server;
 import dev.cinnabar.server.type.HashValue;
 import dev.cinnabar.server.type.ListValue;
 import dev.cinnabar.server.type.SetValue;
+import dev.cinnabar.server.type.StreamValue;
 import dev.cinnabar.server.type.ZSetValue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -83,6 +84,15 @@ public final class LazyFree {
         }
         if (v instanceof HashValue h) {
             return "hashtable".equals(h.encoding()) ? h.size() : 1;
+        }
+        if (v instanceof StreamValue st) {
+            // As Redis: one per node, and per group one plus its PEL, estimated from the first
+            // group so the estimate stays constant-time.
+            long effort = st.nodeCount();
+            if (st.groupCount() > 0) {
+                effort += (long) st.groupCount() * (1 + st.groups().values().iterator().next().pel.size());
+            }
+            return effort;
         }
         return 1;
     }

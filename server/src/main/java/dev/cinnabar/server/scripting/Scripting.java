@@ -265,6 +265,9 @@ public final class Scripting {
 
     /** EVAL, EVALSHA and their _RO variants (Redis evalGenericCommand). */
     public void eval(Client c, boolean bySha, boolean ro) {
+        // EVAL is skip_monitor: it feeds monitors itself, so its line comes before the lines of
+        // the commands it runs (Redis evalCommand), whatever happens next.
+        server.ops.monitors.feed(c);
         if (bySha && c.argLen(1) != 40) {
             c.error(NOSCRIPT);
             return;
@@ -453,6 +456,7 @@ public final class Scripting {
 
     /** FCALL and FCALL_RO (Redis fcallCommandGeneric). */
     public void fcall(Client c, boolean ro) {
+        server.ops.monitors.feed(c); // before the commands the function runs (Redis fcallCommandGeneric)
         FunctionLibraries.Function f = server.functions.function(c.argForMessage(1));
         if (f == null) {
             c.error("ERR Function not found");
@@ -693,6 +697,9 @@ public final class Scripting {
     /** Redis scriptResetRun, plus the periodic garbage collection steps of luaCallFunction. */
     void finish(LuaSandbox vm, ScriptRun run) {
         running = null;
+        // Scripts replicate as their effects (the commands they ran), never as EVAL/FCALL
+        // itself (Redis scriptResetRun -> preventCommandPropagation).
+        server.replication.propagation.prevent();
         if (run.timedOut) {
             server.log.notice("Script" + (run.eval ? " " : " function ") + run.name + " finished after "
                     + run.elapsedMillis() + " ms");
@@ -710,9 +717,6 @@ public final class Scripting {
             gcCountdown = GC_PERIOD;
             Lua.gc(vm.L, Lua.GCSTEP, GC_PERIOD);
         }
-        // The caller's EVAL/FCALL is never propagated itself, only the commands the script ran
-        // (they went through Dispatcher.call on the script client), as Redis's scriptResetRun.
-        server.replication.propagation.prevent();
     }
 
     /** A replica whose link is down and that may not serve stale data (Redis running_stale). */

@@ -232,6 +232,11 @@ public final class Tracking {
         if (cmd.has(CommandFlags.PUBSUB)) {
             return; // shard channels are keys only for routing: nothing to cache
         }
+        if (cmd.has(CommandFlags.NOSCRIPT) && cmd.has(CommandFlags.READONLY)) {
+            // EVAL_RO / EVALSHA_RO / FCALL_RO: as Redis, the script's declared keys are not
+            // tracked, only what the commands it runs read (they come through here themselves).
+            return;
+        }
         int n = KeyExtractor.keys(cmd, executing.args, 0, executing.argc(), keyPositions);
         byte[] d = executing.argData();
         for (int i = 0; i < n; i++) {

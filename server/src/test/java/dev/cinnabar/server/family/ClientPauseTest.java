@@ -320,4 +320,28 @@ class ClientPauseTest {
             admin.call("FUNCTION", "FLUSH");
         }
     }
+
+    /** unit/pause "Test read-only scripts in multi-exec are not blocked by pause RO". */
+    @Test
+    void writePauseLetsTransactionsOfNoWritesScriptsRun() throws Exception {
+        try (RespClient admin = new RespClient(server.port()); RespClient c = new RespClient(server.port())) {
+            admin.call("SET", "x", "y");
+            assertThat(admin.call("CLIENT", "PAUSE", "100000", "WRITE")).isEqualTo("OK");
+            assertThat(c.call("MULTI")).isEqualTo("OK");
+            assertThat(c.call("EVAL", "#!lua flags=no-writes\nreturn 12", "0")).isEqualTo("QUEUED");
+            assertThat(c.call("EVAL_RO", "return redis.call('GET', 'x')", "0")).isEqualTo("QUEUED");
+            assertThat(c.call("EXEC")).isEqualTo(List.of(12L, "y"));
+            // A transaction holding a script that may write waits at EXEC (queued before the
+            // pause: like any write, the script itself would wait to be queued during one).
+            admin.call("CLIENT", "UNPAUSE");
+            assertThat(c.call("MULTI")).isEqualTo("OK");
+            assertThat(c.call("EVAL", "return redis.call('SET', 'x', 'z')", "0")).isEqualTo("QUEUED");
+            admin.call("CLIENT", "PAUSE", "100000", "WRITE");
+            c.send("EXEC");
+            waitBlocked(admin, 1);
+            assertSilent(c);
+            admin.call("CLIENT", "UNPAUSE");
+            assertThat(c.read()).isEqualTo(List.of("OK"));
+        }
+    }
 }

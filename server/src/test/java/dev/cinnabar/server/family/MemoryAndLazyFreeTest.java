@@ -153,4 +153,25 @@ class MemoryAndLazyFreeTest {
             assertThat(infoField(c, "lazyfreed_objects")).isZero();
         }
     }
+
+    /** unit/lazyfree "lazy free a stream with all types of metadata": a big stream goes lazily. */
+    @Test
+    void bigStreamsAreFreedLazily() throws Exception {
+        try (RespClient c = new RespClient(server.port())) {
+            c.call("FLUSHALL");
+            waitNoPending(c);
+            c.call("CONFIG", "RESETSTAT");
+            c.call("CONFIG", "SET", "stream-node-max-entries", "5");
+            for (int j = 0; j < 1000; j++) {
+                c.call("XADD", "stream", "*", "foo", Integer.toString(j));
+            }
+            c.call("XGROUP", "CREATE", "stream", "mygroup", "0");
+            c.call("XREADGROUP", "GROUP", "mygroup", "Alice", "COUNT", "2", "STREAMS", "stream", ">");
+            c.call("XADD", "small", "*", "f", "v");
+            assertThat(c.call("UNLINK", "stream", "small")).isEqualTo(2L);
+            waitNoPending(c);
+            assertThat(infoField(c, "lazyfreed_objects")).isEqualTo(1); // the small one went at once
+            c.call("CONFIG", "SET", "stream-node-max-entries", "100");
+        }
+    }
 }

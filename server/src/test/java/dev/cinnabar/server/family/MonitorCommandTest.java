@@ -121,4 +121,21 @@ class MonitorCommandTest {
             assertThat(c.call("EXEC")).isEqualTo(List.of(new Err("ERR MONITOR isn't allowed for DENY BLOCKING client")));
         }
     }
+
+    /** unit/introspection "MONITOR can log commands issued by the scripting engine / functions". */
+    @Test
+    void scriptLinesComeBeforeTheCommandsTheyRun() throws Exception {
+        try (RespClient m = monitor(); RespClient c = new RespClient(server.port())) {
+            c.call("EVAL", "redis.call('set', KEYS[1], ARGV[1])", "1", "foo", "bar");
+            assertThat((String) m.read()).endsWith("\"EVAL\" \"redis.call('set', KEYS[1], ARGV[1])\" \"1\" \"foo\" \"bar\"");
+            assertThat((String) m.read()).endsWith(" lua] \"set\" \"foo\" \"bar\"");
+            c.call("FUNCTION", "LOAD", "REPLACE",
+                    "#!lua name=montest\nredis.register_function('mtest', function() return redis.call('ping') end)");
+            assertThat((String) m.read()).contains("\"FUNCTION\" \"LOAD\" \"REPLACE\"");
+            c.call("FCALL", "mtest", "0");
+            assertThat((String) m.read()).endsWith("\"FCALL\" \"mtest\" \"0\"");
+            assertThat((String) m.read()).endsWith(" lua] \"ping\"");
+            c.call("FUNCTION", "FLUSH");
+        }
+    }
 }

@@ -182,7 +182,7 @@ class ReplicationStreamTest {
     }
 
     @Test
-    void scriptsReplicateTheirEffectsOnly() throws IOException {
+    void scriptsSetReplAndFunctionsReplicateAsRedis() throws IOException {
         c.call("EVAL", "redis.call('set', KEYS[1], 'a'); redis.call('get', KEYS[1]); return redis.call('incr', 'n')", "1", "k");
         c.call("EVAL", "return redis.call('get', 'k')", "0"); // reads only: nothing
         c.call("EVAL", "redis.call('expire', 'k', 100)", "0");
@@ -474,5 +474,14 @@ class ReplicationStreamTest {
             }
         }
         throw new AssertionError(name + " not in " + info);
+    }
+
+    /** Scripts replicate as the commands they ran, never as EVAL/FCALL (Redis 7 effects replication). */
+    @Test
+    void scriptsReplicateTheirEffectsOnly() throws IOException {
+        c.call("EVAL", "redis.call('set', KEYS[1], '1') redis.call('incr', KEYS[1])", "1", "k");
+        c.call("EVAL", "return redis.call('get', KEYS[1])", "1", "k"); // read only: nothing
+        c.call("EVAL", "redis.call('set', KEYS[1], 'x')", "1", "j");
+        repl.expect("multi", "select 0", "set k 1", "incr k", "exec", "set j x"); // SELECT inside, as Redis
     }
 }

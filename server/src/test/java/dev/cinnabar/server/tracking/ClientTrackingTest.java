@@ -279,4 +279,20 @@ class ClientTrackingTest {
         c.call("RESET");
         assertThat(info(c, "tracking_clients")).isEqualTo("0");
     }
+
+    /** unit/tracking "Tracking only occurs for scripts when a command calls a read-only command". */
+    @Test
+    void scriptsTrackOnlyWhatTheirCommandsRead() throws Exception {
+        RespClient c = resp3();
+        RespClient w = client();
+        c.call("CLIENT", "TRACKING", "on");
+        w.call("MSET", "k1", "1", "k2", "1");
+        c.call("EVAL_RO", "return redis.call('ping')", "2", "k1", "k2"); // declared keys, none read
+        w.call("MSET", "k1", "2", "k2", "2");
+        assertThat(c.call("PING")).isEqualTo("PONG"); // no invalidation came first
+        c.call("EVAL_RO", "return redis.call('get', 'k2')", "2", "k1", "k2");
+        w.call("MSET", "k1", "3", "k2", "3");
+        assertThat(c.readPush()).isEqualTo(invalidate("k2"));
+        assertThat(c.call("PING")).isEqualTo("PONG");
+    }
 }

@@ -115,16 +115,6 @@ public final class Dispatcher {
             reject(c, cmd, Errors.OOM);
             return;
         }
-        if (c.has(Client.PUBSUB) && c.resp() == 2 && !allowedWhileSubscribed(cmd)) {
-            reject(c, cmd, "ERR Can't execute '" + cmd.fullName() + "': only (P|S)SUBSCRIBE / "
-                    + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
-            return;
-        }
-        if (server.scripting.busy() && !cmd.has(CommandFlags.ALLOW_BUSY)) {
-            // A script runs past busy-reply-threshold (Redis isInsideYieldingLongCommand).
-            reject(c, cmd, server.scripting.busyError());
-            return;
-        }
         if (server.tracking.clients() > 0) {
             // Redis processCommand keeps the tracking table within tracking-table-max-keys before
             // every command; invalidations for this client go before this command's reply.
@@ -135,15 +125,18 @@ public final class Dispatcher {
         }
         // EXEC counts as a write (or read) when its queued commands do (Redis mstate.cmd_flags).
         long queued = c.has(Client.MULTI) && cmd.name().equals("exec") ? server.transactions.queuedFlags(c) : 0;
-        if ((cmd.has(CommandFlags.WRITE) || (queued & CommandFlags.WRITE) != 0)
-                && !server.replication.enoughGoodReplicas()) {
-            reject(c, cmd, NOREPLICAS);
-            return;
-        }
-        if (replica && !obey && server.config.replication.replicaReadOnly.get()
-                && (cmd.has(CommandFlags.WRITE) || (queued & CommandFlags.WRITE) != 0)) {
-            reject(c, cmd, "READONLY You can't write against a read only replica.");
-            return;
+        if (replica || server.config.replication.minReplicasToWrite.get() != 0) {
+            // A script that declared its flags is judged by them (Redis getCommandFlags).
+            boolean write = (server.scripting.commandFlags(c, cmd) & CommandFlags.WRITE) != 0
+                    || (queued & CommandFlags.WRITE) != 0;
+            if (write && !server.replication.enoughGoodReplicas()) {
+                reject(c, cmd, NOREPLICAS);
+                return;
+            }
+            if (write && replica && !obey && server.config.replication.replicaReadOnly.get()) {
+                reject(c, cmd, "READONLY You can't write against a read only replica.");
+                return;
+            }
         }
         if (c.has(Client.PUBSUB) && c.resp() == 2 && !allowedWhileSubscribed(cmd)) {
             reject(c, cmd, "ERR Can't execute '" + cmd.fullName() + "': only (P|S)SUBSCRIBE / "
@@ -153,6 +146,11 @@ public final class Dispatcher {
         if (replica && !server.replication.replicaOf.linkUp() && !server.config.replication.replicaServeStaleData.get()
                 && deniedWhenStale(c, cmd)) {
             reject(c, cmd, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+            return;
+        }
+        if (server.scripting.busy() && !cmd.has(CommandFlags.ALLOW_BUSY)) {
+            // A script runs past busy-reply-threshold (Redis isInsideYieldingLongCommand).
+            reject(c, cmd, server.scripting.busyError());
             return;
         }
         long keyspaceFlags = CommandFlags.WRITE | CommandFlags.READONLY | CommandFlags.MAY_REPLICATE;
@@ -268,7 +266,7 @@ public final class Dispatcher {
      * command without it, may not run while a replica's link is down (replica-serve-stale-data no).
      */
     private boolean deniedWhenStale(Client c, Command cmd) {
-        if (!cmd.has(CommandFlags.STALE)) {
+        if ((server.scripting.commandFlags(c, cmd) & CommandFlags.STALE) == 0) {
             return true;
         }
         return c.has(Client.MULTI) && "exec".equals(cmd.name())

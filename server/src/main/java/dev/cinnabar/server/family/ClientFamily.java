@@ -291,6 +291,12 @@ public final class ClientFamily {
             disconnect(s, x);
         }
         int killed = victims.size() + (killSelf ? 1 : 0);
+        if (type == TYPE_MASTER && addr == null && laddr == null && id == 0 && user == null
+                && s.replication.replicaOf.killMasterLink()) {
+            // Our master's client is no connection of the registry: its link drops instead
+            // (and resumes with PSYNC, as after any lost link).
+            killed++;
+        }
         if (argc == 3) {
             if (killed == 0) {
                 c.error("ERR No such client");

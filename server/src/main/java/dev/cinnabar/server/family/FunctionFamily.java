@@ -44,6 +44,7 @@ public final class FunctionFamily {
         try {
             String name = c.server.scripting.loadLibrary(c.argCopy(i), replace, false);
             c.server.stats.dirty++;
+            c.server.replication.propagation.force(); // replicas load it too
             c.reply.bulk(name.getBytes(StandardCharsets.ISO_8859_1));
         } catch (dev.cinnabar.server.scripting.FunctionLoader.LoadException e) {
             c.error("ERR " + e.getMessage());
@@ -56,6 +57,7 @@ public final class FunctionFamily {
             return;
         }
         c.server.stats.dirty++;
+        c.server.replication.propagation.force();
         c.reply.ok();
     }
 
@@ -188,6 +190,7 @@ public final class FunctionFamily {
             return;
         }
         c.server.stats.dirty++;
+        c.server.replication.propagation.force();
         c.reply.ok();
     }
 

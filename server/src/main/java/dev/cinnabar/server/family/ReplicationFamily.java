@@ -95,6 +95,13 @@ public final class ReplicationFamily {
             return;
         }
         Replication r = c.server.replication;
+        if (c.has(Client.MASTER)) {
+            // From our master only GETACK matters; it answers nothing (the link sends the ACK).
+            if (c.argIs(1, W_GETACK)) {
+                r.replicaOf.ackRequested(c);
+            }
+            return;
+        }
         ReplicaLink link = r.link(c);
         for (int j = 1; j < argc; j += 2) {
             if (c.argIs(j, W_LISTENING_PORT)) {

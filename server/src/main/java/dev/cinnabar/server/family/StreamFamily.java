@@ -2,6 +2,7 @@ package dev.cinnabar.server.family;
 
 import dev.cinnabar.resp.Ascii;
 import dev.cinnabar.server.Client;
+import dev.cinnabar.server.replication.Propagation;
 import dev.cinnabar.server.command.CommandTable;
 import dev.cinnabar.server.config.EncodingParams;
 import dev.cinnabar.server.family.StreamArgs.Scratch;
@@ -71,6 +72,8 @@ public final class StreamFamily {
         int strategy;
         boolean approx;
         long limit;
+        /** Argument index of the MAXLEN count / MINID id (its "~" is just before it when approx). */
+        int thresholdArg;
         long maxLen;
         long minMs;
         long minSeq;
@@ -112,6 +115,7 @@ public final class StreamFamily {
                 if (!c.parseLong(i + 1)) {
                     return -1;
                 }
+                a.thresholdArg = i + 1;
                 a.maxLen = c.parsed();
                 if (a.maxLen < 0) {
                     c.error("ERR The MAXLEN argument must be >= 0.");
@@ -134,6 +138,7 @@ public final class StreamFamily {
                 if (!StreamArgs.parseId(c, i + 1, 0, true, false, false, s)) {
                     return -1;
                 }
+                a.thresholdArg = i + 1;
                 a.minMs = s.ms;
                 a.minSeq = s.seq;
                 i++;
@@ -173,8 +178,11 @@ public final class StreamFamily {
             c.error("ERR syntax error, XTRIM must be called with a trimming strategy");
             return -1;
         }
-        // Replicas and AOF loading would trim without LIMIT (Redis mustObeyClient).
-        if (limitGiven) {
+        if (c.has(Client.MASTER)) {
+            // From our master: its trimming threshold was rewritten to the exact result, so no
+            // LIMIT applies (and "= n LIMIT m" is accepted), as Redis's mustObeyClient.
+            a.limit = 0;
+        } else if (limitGiven) {
             if (!a.approx) {
                 c.error("ERR syntax error, LIMIT cannot be used without the special ~ option");
                 return -1;
@@ -190,6 +198,23 @@ public final class StreamFamily {
             a.limit = 0;
         }
         return i;
+    }
+
+    private static final byte[] EQUALS = Ascii.bytes("=");
+
+    /**
+     * Redis streamRewriteApproxSpecifier + streamRewriteTrimArgument: an approximate trim goes to
+     * replicas as an exact one to the result reached here ("= length" or "= first ID"), so they
+     * trim exactly as much whatever their node sizes.
+     */
+    private static void rewriteTrim(Client c, Propagation p, StreamValue st, TrimArgs a) {
+        p.rewriteArg(c, a.thresholdArg - 1, EQUALS);
+        if (a.strategy == 1) {
+            p.rewriteArg(c, a.thresholdArg, Ascii.longBytes(st.length));
+        } else {
+            st.edge(true, false);
+            p.rewriteArg(c, a.thresholdArg, StreamPropagation.idText(st.edgeMs, st.edgeSeq));
+        }
     }
 
     /** Runs the parsed trimming on {@code s}; returns the entries removed. */
@@ -258,8 +283,16 @@ public final class StreamFamily {
         if (a.strategy != 0 && trim(st, a) > 0) {
             notify(c, EV_XTRIM, 1);
         }
-        // Propagation: an approximate threshold is rewritten as "= <length or first ID>", and an
-        // automatic ID as the ID generated (Redis streamRewriteTrimArgument / rewrite of idpos).
+        Propagation p = c.server.replication.propagation;
+        if (p.active()) {
+            if (a.strategy != 0 && a.approx) {
+                rewriteTrim(c, p, st, a);
+            }
+            if (!a.idGiven || !a.seqGiven) {
+                // Replicas store the ID generated here.
+                p.rewriteArg(c, idPos, StreamPropagation.idText(st.addedMs, st.addedSeq));
+            }
+        }
         c.server.blocking.signalReady(c.db, c.argData(), c.argOff(1), c.argLen(1));
     }
 
@@ -417,7 +450,10 @@ public final class StreamFamily {
         long deleted = trim(st, a);
         if (deleted > 0) {
             notify(c, EV_XTRIM, 1);
-            // Propagation: "~" thresholds are rewritten as "=" with the resulting length or first ID.
+            Propagation p = c.server.replication.propagation;
+            if (a.approx && p.active()) {
+                rewriteTrim(c, p, st, a);
+            }
             c.db.modified(c.argData(), c.argOff(1), c.argLen(1));
             c.dirtyChanges = deleted;
         }

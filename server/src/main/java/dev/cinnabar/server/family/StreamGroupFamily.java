@@ -481,7 +481,8 @@ final class StreamGroupFamily {
             Nack nack = g.pel.get(id);
             if (!s.exists(id.ms, id.seq)) {
                 if (nack != null) {
-                    // The entry is gone: its pending record goes too (propagated as XCLAIM).
+                    // The entry is gone: its pending record goes too (and the replicas' with it).
+                    StreamPropagation.xclaim(c, 1, 2, g, id, nack);
                     propagateLastId = false;
                     c.dirtyChanges++;
                     g.pel.remove(id);
@@ -519,15 +520,16 @@ final class StreamGroupFamily {
             }
             n++;
             cons.activeTime = now;
-            // Propagated as XCLAIM ... TIME <delivery time> RETRYCOUNT <count> FORCE JUSTID LASTID <group last id>.
-            propagateLastId = false;
+            StreamPropagation.xclaim(c, 1, 2, g, id, nack);
+            propagateLastId = false; // the XCLAIM carries LASTID
             c.dirtyChanges++;
         }
         if (propagateLastId) {
-            // Propagated as XGROUP SETID key group <last id> ENTRIESREAD <entries read>.
+            StreamPropagation.groupId(c, 1, 2, g);
             c.dirtyChanges++;
         }
         c.reply.setDeferredArrayLen(token, n);
+        StreamPropagation.preventSelf(c);
     }
 
     /** XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID] */
@@ -599,7 +601,8 @@ final class StreamGroupFamily {
             StreamId id = k;
             Nack nack = g.pel.get(id);
             if (!s.exists(id.ms, id.seq)) {
-                // Gone from the stream: dropped from the PEL, reported (propagated as XCLAIM).
+                // Gone from the stream: dropped from the PEL (the replicas' too), reported.
+                StreamPropagation.xclaim(c, 1, 2, g, id, nack);
                 c.dirtyChanges++;
                 g.pel.remove(id);
                 nack.consumer.pel.remove(id);
@@ -626,7 +629,7 @@ final class StreamGroupFamily {
             claimed.add(id);
             count--;
             cons.activeTime = now;
-            // Propagated as XCLAIM (Redis streamPropagateXCLAIM).
+            StreamPropagation.xclaim(c, 1, 2, g, id, nack);
             c.dirtyChanges++;
             k = g.pel.higherKey(id);
         }
@@ -648,5 +651,6 @@ final class StreamGroupFamily {
         for (StreamId id : deleted) {
             StreamReplies.id(c, id.ms, id.seq);
         }
+        StreamPropagation.preventSelf(c);
     }
 }

@@ -42,6 +42,9 @@ final class StreamRead {
     private static final byte[] W_NOACK = Ascii.bytes("noack");
 
     static void xread(Client c, boolean xreadgroup) {
+        // XREAD[GROUP] is never propagated itself: a group read goes as the XCLAIM / XGROUP
+        // commands its effects are made of (Redis preventCommandPropagation in xreadCommand).
+        StreamPropagation.preventSelf(c);
         if (xreadgroup) {
             c.dirtyChanges = 0;
         }
@@ -229,7 +232,10 @@ final class StreamRead {
                     consumer = g.createConsumer(d, nOff, nLen, c.now);
                     StreamFamily.notify(c, StreamFamily.EV_CONSUMER_CREATE, keyArg);
                     c.dirtyChanges++;
-                    // With NOACK, propagated as XGROUP CREATECONSUMER (Redis streamPropagateConsumerCreation).
+                    if (noack) {
+                        // Without NOACK the XCLAIMs of what it reads create it on replicas.
+                        StreamPropagation.consumerCreation(c, keyArg, groupArg, groupArg + 1);
+                    }
                 }
                 consumer.seenTime = c.now;
             } else if (st.length > 0) {
@@ -254,7 +260,7 @@ final class StreamRead {
                 if (history) {
                     replyFromConsumerPel(c, st, s.ms, s.seq, count, consumer, proj);
                 } else {
-                    replyWithGroup(c, st, s.ms, s.seq, count, groups[k], consumer, noack, proj);
+                    replyWithGroup(c, st, s.ms, s.seq, count, groups[k], consumer, noack, proj, keyArg, groupArg);
                 }
                 c.dirtyChanges++;
             } else {
@@ -287,7 +293,6 @@ final class StreamRead {
             return;
         }
         c.reply.nullArray();
-        // XREADGROUP is propagated through its effects (XCLAIM / XGROUP SETID), never as itself.
     }
 
     /**
@@ -296,7 +301,8 @@ final class StreamRead {
      * group's and the consumer's pending lists.
      */
     private static void replyWithGroup(Client c, StreamValue s, long startMs, long startSeq, long count,
-            StreamGroup g, Consumer consumer, boolean noack, Projection proj) {
+            StreamGroup g, Consumer consumer, boolean noack, Projection proj, int keyArg, int groupArg) {
+        boolean propagateLastId = false;
         int token = c.reply.deferLen();
         long n = 0;
         StreamIterator it = s.iterator(startMs, startSeq, -1L, -1L, false);
@@ -311,7 +317,8 @@ final class StreamRead {
                 }
                 g.lastMs = ms;
                 g.lastSeq = seq;
-                // With NOACK the new last ID is propagated as XGROUP SETID ... ENTRIESREAD.
+                // With NOACK no XCLAIM carries the new last ID: an XGROUP SETID does, at the end.
+                propagateLastId = noack;
             }
             StreamReplies.entry(c, it, proj);
             if (!noack) {
@@ -329,12 +336,15 @@ final class StreamRead {
                 }
                 consumer.pel.put(id, nack);
                 consumer.activeTime = c.now;
-                // Propagated as XCLAIM key group consumer 0 id TIME .. RETRYCOUNT .. FORCE JUSTID LASTID ..
+                StreamPropagation.xclaim(c, keyArg, groupArg, g, id, nack);
             }
             n++;
             if (count != 0 && n == count) {
                 break;
             }
+        }
+        if (propagateLastId) {
+            StreamPropagation.groupId(c, keyArg, groupArg, g);
         }
         c.reply.setDeferredArrayLen(token, n);
     }

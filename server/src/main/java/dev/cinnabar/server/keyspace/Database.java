@@ -707,8 +707,8 @@ public final class Database {
         server.transactions.touch(id, k, off, len);
         server.tracking.invalidateKey(null, k, off, len, true);
         server.notify(KeyEvents.EVICTED, KeyEvents.EVICTED_EVENT, id, k, off, len);
-        // DEL (or UNLINK under lazyfree-lazy-eviction) propagation to replicas and the AOF
-        // hangs here once replication exists, as for expired keys.
+        // Replicas delete it too: DEL, or UNLINK under lazyfree-lazy-eviction (a unit of its own).
+        server.replication.propagation.evicted(id, k, off, len);
         return freed;
     }
 

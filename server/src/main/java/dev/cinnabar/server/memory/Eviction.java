@@ -105,6 +105,9 @@ public final class Eviction {
         if (server.pause.paused(ClientPause.EVICT)) {
             return OK; // as if nothing were needed; the pause ends and the next check evicts
         }
+        if (server.config.replication.replicaIgnoreMaxmemory.get() && server.replication.replicaOf.isReplica()) {
+            return OK; // a replica's data set is its master's: the master evicts, its DELs follow
+        }
         int result;
         long toFree = toFree();
         MemoryParams cfg = server.config.memory;

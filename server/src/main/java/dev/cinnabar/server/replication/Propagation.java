@@ -50,6 +50,8 @@ public final class Propagation {
     /** Capacity the unit buffer keeps between units. */
     private static final int UNIT_KEEP = 64 * 1024;
     private int unitCommands;
+    /** See {@link #mute}. */
+    private boolean muted;
     /** Commands running, outermost first (EXEC, then the queued command). */
     private int nesting;
     /** The running command's rewritten argv (null: propagate its own) and flags. */
@@ -135,6 +137,14 @@ public final class Propagation {
         }
     }
 
+    /**
+     * While {@code on}, commands run are not recorded themselves (a script's redis.set_repl
+     * without the replica target); what they add with {@link #also}, and expiry DELs, still are.
+     */
+    public void mute(boolean on) {
+        muted = on;
+    }
+
     /** The running command is propagated even if it changed nothing (FLUSHALL on an empty db). */
     public void force() {
         if (nesting > 0) {
@@ -175,7 +185,7 @@ public final class Propagation {
     public void exit(Client c) {
         int n = --nesting;
         Command cmd = c.cmd;
-        if (!c.has(Client.BLOCKED) && (flags & PREVENT) == 0 && !cmd.name().equals("exec")) {
+        if (!c.has(Client.BLOCKED) && (flags & PREVENT) == 0 && !muted && !cmd.name().equals("exec")) {
             long dirty;
             if (c.dirtyChanges >= 0) {
                 dirty = c.dirtyChanges;

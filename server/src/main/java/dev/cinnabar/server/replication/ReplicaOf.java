@@ -180,6 +180,16 @@ public final class ReplicaOf {
         }
     }
 
+    /** CLIENT KILL TYPE master: drops a synchronized link (the cron reconnects). */
+    public boolean killMasterLink() {
+        MasterLink l = link;
+        if (l == null || state != CONNECTED) {
+            return false;
+        }
+        l.cancel();
+        return true;
+    }
+
     /** The server stops. */
     void close() {
         MasterLink l = link;
@@ -245,7 +255,18 @@ public final class ReplicaOf {
         for (Database db : server.dbs()) {
             db.flush();
         }
+        // Redis's emptyData clears the function libraries too; the image brings the master's.
+        server.scripting.flushLibraries();
         server.log.notice("MASTER <-> REPLICA sync: Loading DB in memory");
+        for (byte[] code : loaded.functions) {
+            try {
+                server.scripting.loadLibrary(code, true, true);
+            } catch (dev.cinnabar.server.scripting.FunctionLoader.LoadException e) {
+                server.log.warning("Failed loading a function library from the MASTER synchronization DB: "
+                        + e.getMessage());
+                return false;
+            }
+        }
         for (int i = 0; i < loaded.perDb.size() && i < server.dbCount(); i++) {
             Database db = server.db(i);
             for (Object e : loaded.perDb.get(i)) {
@@ -255,6 +276,11 @@ public final class ReplicaOf {
         server.log.notice("Done loading RDB, keys loaded: " + loaded.keysLoaded + ", keys expired: " + loaded.keysExpired + ".");
         replication.adoptHistory(replId, offset);
         master = newMasterClient();
+        if (loaded.replStreamDb > 0 && loaded.replStreamDb < server.dbCount()) {
+            // The stream goes on in this database without announcing it (our master may itself
+            // be a replica, passing on a stream that selected it long ago).
+            master.db = server.db(loaded.replStreamDb);
+        }
         applied = offset;
         read = offset;
         online();
@@ -355,6 +381,11 @@ public final class ReplicaOf {
 
     long applied() {
         return applied;
+    }
+
+    /** The database the master's stream is in (Redis master->db), for our sub-replicas' images. */
+    int streamDb() {
+        return master != null ? master.db.id : 0;
     }
 
     /** The link ended (error, timeout, cancel): retry from the cron unless it was replaced. */

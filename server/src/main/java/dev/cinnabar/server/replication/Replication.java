@@ -373,7 +373,10 @@ public final class Replication {
                     .getBytes(StandardCharsets.US_ASCII)));
         }
         long start = server.clock.monoMicros();
-        RdbWriter.ReplicationInfo info = new RdbWriter.ReplicationInfo(streamDb == -1 ? 0 : streamDb, m.replId, offset);
+        // Where the stream continues: our own stream's database, or, on a replica, the one our
+        // master's stream is in (the stream we pass on may not select it again).
+        int db = replicaOf.isReplica() ? replicaOf.streamDb() : streamDb == -1 ? 0 : streamDb;
+        RdbWriter.ReplicationInfo info = new RdbWriter.ReplicationInfo(db, m.replId, offset);
         RdbOutput rdb = link.excludeData
                 ? RdbWriter.snapshotWithoutData(server, info, RDB_VERSION)
                 : RdbWriter.snapshot(server, info, RDB_VERSION);

@@ -658,8 +658,21 @@ public final class Scripting {
                 caller.error("ERR Can not run script on cluster, 'no-cluster' flag is set.");
                 return null;
             }
+            if (runningStale() && (flags & ScriptRun.FLAG_ALLOW_STALE) == 0) {
+                caller.error("MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and "
+                        + "'allow-stale' flag is not set on the script.");
+                return null;
+            }
+            if ((flags & ScriptRun.FLAG_NO_WRITES) == 0 && readOnlyReplica(caller)) {
+                caller.error("READONLY Can not run script with write flag on readonly replica");
+                return null;
+            }
             if ((flags & ScriptRun.FLAG_NO_WRITES) == 0 && ro) {
                 caller.error("ERR Can not execute a script with write flag using *_ro command.");
+                return null;
+            }
+            if ((flags & ScriptRun.FLAG_NO_WRITES) == 0 && !server.replication.enoughGoodReplicas()) {
+                caller.error("NOREPLICAS Not enough good replicas to write.");
                 return null;
             }
             if (oom && (flags & (ScriptRun.FLAG_ALLOW_OOM | ScriptRun.FLAG_NO_WRITES)) == 0) {
@@ -668,7 +681,6 @@ public final class Scripting {
                 return null;
             }
         }
-        // Replication will add here the stale-replica and read-only-replica refusals.
         ScriptRun run = new ScriptRun(caller, client, name, eval, System.nanoTime(), server.clock.micros());
         client.db = caller.db;
         client.reply.resp(2);
@@ -705,8 +717,18 @@ public final class Scripting {
             gcCountdown = GC_PERIOD;
             Lua.gc(vm.L, Lua.GCSTEP, GC_PERIOD);
         }
-        // Replication: the caller's EVAL/FCALL is never propagated itself, only the commands
-        // the script ran (they went through Dispatcher.call on the script client).
+    }
+
+    /** A replica whose link is down and that may not serve stale data (Redis running_stale). */
+    private boolean runningStale() {
+        return server.replication.replicaOf.isReplica() && !server.replication.replicaOf.linkUp()
+                && !server.config.replication.replicaServeStaleData.get();
+    }
+
+    /** Whether writes by {@code caller}'s script are refused: a read-only replica, not its master. */
+    private boolean readOnlyReplica(Client caller) {
+        return server.replication.replicaOf.isReplica() && server.config.replication.replicaReadOnly.get()
+                && !caller.has(Client.MASTER);
     }
 
     /**
@@ -857,7 +879,18 @@ public final class Scripting {
         if (cmd.has(CommandFlags.WRITE)) {
             run.wroteData = true;
         }
-        server.dispatcher.call(sc);
+        // redis.set_repl without the replica target: the command's own effect is not sent.
+        boolean mute = (run.repl & ScriptRun.REPL_REPLICA) == 0;
+        if (mute) {
+            server.replication.propagation.mute(true);
+        }
+        try {
+            server.dispatcher.call(sc);
+        } finally {
+            if (mute) {
+                server.replication.propagation.mute(false);
+            }
+        }
         return null;
     }
 
@@ -875,8 +908,20 @@ public final class Scripting {
         if (cmd.handler() == null) {
             return "-ERR Unknown Redis command called from script";
         }
+        if (runningStale() && !cmd.has(CommandFlags.STALE)) {
+            return "-ERR Can not execute the command on a stale replica";
+        }
         if (run.readOnly && cmd.has(CommandFlags.WRITE | CommandFlags.MAY_REPLICATE)) {
             return "-ERR Write commands are not allowed from read-only scripts.";
+        }
+        if (cmd.has(CommandFlags.WRITE) && !run.wroteData) {
+            // Before the script wrote anything it may still fail on the server's state.
+            if (readOnlyReplica(run.caller)) {
+                return "-READONLY You can't write against a read only replica.";
+            }
+            if (!server.replication.enoughGoodReplicas()) {
+                return "-NOREPLICAS Not enough good replicas to write.";
+            }
         }
         if (!run.allowOom && !run.wroteData && run.oomAtStart && cmd.has(CommandFlags.DENYOOM)
                 && server.config.memory.maxmemory.get() != 0) {

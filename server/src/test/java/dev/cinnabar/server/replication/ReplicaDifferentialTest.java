@@ -225,6 +225,24 @@ class ReplicaDifferentialTest {
         c.call("PFCOUNT", "hll");
         c.call("PFADD", "hll2", "x");
         c.call("PFMERGE", "hll3", "hll", "hll2");
+        // Streams: generated IDs, approximate trims, consumer groups and their pending lists.
+        for (int i = 0; i < 250; i++) {
+            c.call("XADD", "st", "*", "n", Integer.toString(i));
+        }
+        c.call("XADD", "st", "MAXLEN", "~", "100", "*", "n", "trimmed");
+        c.call("XTRIM", "st", "MINID", "~", "0-1");
+        c.call("XGROUP", "CREATE", "st", "grp", "0");
+        c.call("XREADGROUP", "GROUP", "grp", "alice", "COUNT", "5", "STREAMS", "st", ">");
+        c.call("XREADGROUP", "GROUP", "grp", "bob", "NOACK", "COUNT", "3", "STREAMS", "st", ">");
+        c.call("XAUTOCLAIM", "st", "grp", "carol", "0", "0", "COUNT", "2");
+        c.call("XACK", "st", "grp", ((List<?>) ((List<?>) ((List<?>) ((List<?>) c.call("XRANGE", "st", "-", "+", "COUNT", "1")).get(0))).subList(0, 1)).get(0));
+        c.call("XDEL", "st", ((List<?>) ((List<?>) c.call("XRANGE", "st", "-", "+", "COUNT", "1")).get(0)).get(0));
+        // Scripts (their effects) and functions.
+        c.call("EVAL", "redis.call('set', KEYS[1], 'from-script'); redis.call('incrbyfloat', 'sf', '0.5'); "
+                + "redis.call('spop', 's1')", "1", "sk");
+        c.call("FUNCTION", "LOAD", "#!lua name=dlib\nredis.register_function('dfun', function(k) "
+                + "return redis.call('rpush', k[1], 'x') end)");
+        c.call("FCALL", "dfun", "1", "fl");
         // Transactions, other databases, SORT STORE.
         c.call("MULTI");
         c.call("SET", "t1", "1");
@@ -279,6 +297,7 @@ class ReplicaDifferentialTest {
         c.call("SELECT", "0");
         r.call("SELECT", "0");
         assertThat(r.call("DEBUG", "DIGEST")).isEqualTo(c.call("DEBUG", "DIGEST"));
+        assertThat(r.call("FUNCTION", "LIST")).isEqualTo(c.call("FUNCTION", "LIST"));
     }
 
     private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
@@ -298,10 +317,34 @@ class ReplicaDifferentialTest {
                 case "set" -> sortedStrings((List<?>) x.call("SMEMBERS", key));
                 case "zset" -> x.call("ZRANGE", key, "0", "-1", "WITHSCORES");
                 case "hash" -> new TreeMap<>(pairs((List<?>) x.call("HGETALL", key)));
+                case "stream" -> streamContents(x, key);
                 default -> type;
             };
             // Expiry times travel as absolute times: both sides must hold the same one.
             out.put(key, List.of(type, x.call("PEXPIRETIME", key), value));
+        }
+        return out;
+    }
+
+    /**
+     * Entries, then per group its last ID, read counter and pending entries (id, consumer,
+     * deliveries; not the idle time, which depends on when it is asked).
+     */
+    private static List<Object> streamContents(RespClient x, String key) throws IOException {
+        List<Object> out = new ArrayList<>();
+        out.add(x.call("XRANGE", key, "-", "+"));
+        for (Object g : (List<?>) x.call("XINFO", "GROUPS", key)) {
+            Map<String, Object> info = new TreeMap<>();
+            List<?> kv = (List<?>) g;
+            for (int i = 0; i < kv.size(); i += 2) {
+                info.put((String) kv.get(i), kv.get(i + 1));
+            }
+            info.remove("lag");
+            out.add(info);
+            for (Object pending : (List<?>) x.call("XPENDING", key, info.get("name"), "-", "+", "1000")) {
+                List<?> p = (List<?>) pending;
+                out.add(List.of(p.get(0), p.get(1), p.get(3)));
+            }
         }
         return out;
     }

@@ -109,6 +109,14 @@ class ReplicaSideTest {
             assertThat(r.call("GET", "while-down")).isEqualTo("1");
             assertThat(field((String) m.call("INFO", "stats"), "sync_partial_ok")).isEqualTo(1);
 
+            // Killing the master client from the replica side does the same.
+            assertThat(r.call("CLIENT", "KILL", "TYPE", "master")).isEqualTo(1L);
+            m.call("SET", "while-down-2", "1");
+            awaitLinkUp(r);
+            awaitCaughtUp(m, r);
+            assertThat(r.call("GET", "while-down-2")).isEqualTo("1");
+            assertThat(field((String) m.call("INFO", "stats"), "sync_partial_ok")).isEqualTo(2);
+
             // Promotion: a new history, the old one kept as the secondary id.
             String oldId = infoString(info(r), "master_replid");
             assertThat(r.call("REPLICAOF", "NO", "ONE")).isEqualTo("OK");
@@ -182,6 +190,23 @@ class ReplicaSideTest {
             assertThat(r2.call("DEBUG", "DIGEST")).isEqualTo(m.call("DEBUG", "DIGEST"));
             assertThat(infoString(info(r2), "master_replid")).isEqualTo(infoString(info(m), "master_replid"));
 
+            // A sub-replica attaching while the stream is in another database: its image says
+            // which, since the stream it gets will not select it again.
+            m.call("SELECT", "5");
+            m.call("SET", "in5", "first");
+            awaitCaughtUp(m, r1);
+            try (CinnabarServer r3s = CinnabarServer.builder().port(0).enableDebugCommand(true).start();
+                 RespClient r3 = new RespClient(r3s.port())) {
+                r3.call("REPLICAOF", "127.0.0.1", Integer.toString(r1s.port()));
+                awaitLinkUp(r3);
+                m.call("SET", "in5", "second");
+                awaitCaughtUp(m, r3);
+                r3.call("SELECT", "5");
+                assertThat(r3.call("GET", "in5")).isEqualTo("second");
+                assertThat(r3.call("DEBUG", "DIGEST")).isEqualTo(m.call("DEBUG", "DIGEST"));
+            }
+            m.call("SELECT", "0");
+
             // r1 becomes a master: r2 continues with it, no full resync.
             r1.call("REPLICAOF", "NO", "ONE");
             r1.call("SET", "c", "3");
@@ -189,7 +214,7 @@ class ReplicaSideTest {
             awaitCaughtUp(r1, r2);
             assertThat(r2.call("GET", "c")).isEqualTo("3");
             assertThat(field((String) r1.call("INFO", "stats"), "sync_partial_ok")).isEqualTo(1);
-            assertThat(field((String) r1.call("INFO", "stats"), "sync_full")).isEqualTo(1);
+            assertThat(field((String) r1.call("INFO", "stats"), "sync_full")).isEqualTo(2); // r2 and r3
         }
     }
 

@@ -182,6 +182,81 @@ class ReplicationStreamTest {
     }
 
     @Test
+    void scriptsSetReplAndFunctionsReplicateAsRedis() throws IOException {
+        c.call("EVAL", "redis.call('set', KEYS[1], 'a'); redis.call('get', KEYS[1]); return redis.call('incr', 'n')", "1", "k");
+        c.call("EVAL", "return redis.call('get', 'k')", "0"); // reads only: nothing
+        c.call("EVAL", "redis.call('expire', 'k', 100)", "0");
+        c.call("EVAL", "redis.set_repl(redis.REPL_NONE); redis.call('set', 'hidden', '1'); "
+                + "redis.set_repl(redis.REPL_ALL); redis.call('set', 'shown', '1')", "0");
+        c.call("SCRIPT", "LOAD", "return 1");
+        c.call("SCRIPT", "FLUSH");
+        c.call("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function(k) return redis.call('set', k[1], 'v') end)");
+        c.call("FCALL", "f", "1", "fk");
+        c.call("SET", "end", "1");
+        repl.expect("multi", "select 0", "set k a", "incr n", "exec");
+        List<String> e = repl.next();
+        assertThat(e.subList(0, 2)).containsExactly("pexpireat", "k");
+        repl.expect("set shown 1");
+        assertThat(repl.next().subList(0, 2)).containsExactly("function", "LOAD");
+        repl.expect("set fk v", "set end 1");
+    }
+
+    @Test
+    void streamWritesAreReplicatedWithTheChoicesMadeHere() throws IOException {
+        c.call("XADD", "s2", "5-*", "f", "v");
+        Object id = c.call("XADD", "s", "*", "f", "v");
+        for (int i = 0; i < 300; i++) {
+            c.call("XADD", "s", "*", "f", Integer.toString(i));
+        }
+        c.call("XADD", "s", "MAXLEN", "~", "5", "*", "f", "last");
+        long afterAdd = (Long) c.call("XLEN", "s");
+        c.call("XADD", "s", "MAXLEN", "~", "5", "LIMIT", "1", "*", "f", "limited");
+        c.call("XTRIM", "s", "MAXLEN", "~", "3");
+        long afterTrim = (Long) c.call("XLEN", "s");
+        c.call("XTRIM", "s", "MAXLEN", "=", "1000"); // removes nothing: not propagated
+        repl.expect("select 0", "xadd s2 5-0 f v");
+        assertThat(repl.next()).containsExactly("xadd", "s", (String) id, "f", "v");
+        for (int i = 0; i < 300; i++) {
+            assertThat(repl.next().get(2)).doesNotContain("*");
+        }
+        List<String> trimmed = repl.next();
+        assertThat(trimmed.subList(0, 5)).containsExactly("xadd", "s", "MAXLEN", "=", Long.toString(afterAdd));
+        assertThat(afterAdd).isGreaterThan(5); // approximate: whole nodes only
+        List<String> limited = repl.next();
+        assertThat(limited.subList(0, 4)).containsExactly("xadd", "s", "MAXLEN", "=");
+        assertThat(limited.subList(5, 7)).containsExactly("LIMIT", "1");
+        List<String> xtrim = repl.next();
+        assertThat(xtrim).containsExactly("xtrim", "s", "MAXLEN", "=", Long.toString(afterTrim));
+        c.call("SET", "end", "1");
+        repl.expect("set end 1");
+    }
+
+    @Test
+    void consumerGroupReadsGoAsXclaimAndSetid() throws IOException {
+        c.call("XADD", "s", "1-1", "f", "v");
+        c.call("XADD", "s", "2-1", "f", "v");
+        c.call("XGROUP", "CREATE", "s", "g", "0");
+        c.call("XREADGROUP", "GROUP", "g", "alice", "COUNT", "1", "STREAMS", "s", ">");
+        c.call("XREADGROUP", "GROUP", "g", "bob", "NOACK", "STREAMS", "s", ">");
+        c.call("XREADGROUP", "GROUP", "g", "bob", "STREAMS", "s", ">"); // nothing new: nothing sent
+        c.call("XCLAIM", "s", "g", "carol", "0", "1-1");
+        c.call("XAUTOCLAIM", "s", "g", "dave", "0", "0");
+        c.call("XACK", "s", "g", "1-1");
+        repl.expect("select 0", "xadd s 1-1 f v", "xadd s 2-1 f v", "xgroup CREATE s g 0");
+        List<String> x = repl.next();
+        assertThat(x).hasSize(14);
+        assertThat(x.subList(0, 6)).containsExactly("xclaim", "s", "g", "alice", "0", "1-1");
+        assertThat(x.subList(6, 14)).containsExactly("TIME", x.get(7), "RETRYCOUNT", "1", "FORCE", "JUSTID", "LASTID", "1-1");
+        repl.expect("multi", "xgroup CREATECONSUMER s g bob", "xgroup SETID s g 2-1 ENTRIESREAD 2", "exec");
+        x = repl.next();
+        assertThat(x.subList(0, 6)).containsExactly("xclaim", "s", "g", "carol", "0", "1-1");
+        assertThat(x.get(9)).isEqualTo("2");
+        x = repl.next();
+        assertThat(x.subList(0, 6)).containsExactly("xclaim", "s", "g", "dave", "0", "1-1");
+        repl.expect("xack s g 1-1");
+    }
+
+    @Test
     void lazyFreeSettingsChooseUnlink() throws IOException {
         c.call("CONFIG", "SET", "lazyfree-lazy-expire", "yes");
         c.call("CONFIG", "SET", "lazyfree-lazy-server-del", "yes");

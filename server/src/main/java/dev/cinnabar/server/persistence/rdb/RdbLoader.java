@@ -40,6 +40,11 @@ public final class RdbLoader {
         public long keysLoaded;
         public long keysExpired;
         public long emptyKeysSkipped;
+        /**
+         * The aux field repl-stream-db: the database the replication stream continues in after
+         * this image (a replica's master client starts there), 0 when absent.
+         */
+        public int replStreamDb;
         /** Function libraries (RDB_OPCODE_FUNCTION2), as their code, in file order. */
         public final List<byte[]> functions = new ArrayList<>();
 
@@ -123,8 +128,11 @@ public final class RdbLoader {
                     continue;
                 }
                 case OPCODE_AUX -> {
-                    in.readString();
-                    in.readString();
+                    String name = new String(in.readString(), StandardCharsets.ISO_8859_1);
+                    byte[] value = in.readString();
+                    if (name.equals("repl-stream-db")) {
+                        r.replStreamDb = atoi(new String(value, StandardCharsets.ISO_8859_1));
+                    }
                     continue;
                 }
                 case OPCODE_MODULE_AUX -> throw new RdbException("module data is not supported");

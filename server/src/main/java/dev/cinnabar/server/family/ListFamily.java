@@ -251,8 +251,7 @@ public final class ListFamily {
             return;
         }
         if (!hasCount) {
-            ListValue.Cursor cur = l.cursor(head ? 0 : -1, head);
-            c.reply.bulk(cur.array(), cur.offset(), cur.length());
+            c.reply.bulk(l.endArray(head), l.endOffset(head), l.endLength(head));
             l.pop(head);
             removedFrom(c, 1, l, head);
             return;

@@ -171,6 +171,44 @@ public final class ListValue implements RedisValue, Digestible {
         lpSz += ListpackSizes.entrySize(b, off, len);
     }
 
+    // The end element, read without a Cursor: LPOP and RPOP, the hot path, allocate nothing.
+    // The list must not be empty; the array is valid until the list changes.
+
+    /** The array holding the head (or tail) element. */
+    public byte[] endArray(boolean head) {
+        if (ql == null) {
+            return lp.array();
+        }
+        Quicklist.Node n = head ? ql.head : ql.tail;
+        return n.plain ? Quicklist.readablePlain(n) : Quicklist.readable(n).array();
+    }
+
+    /** Where the head (or tail) element starts in {@link #endArray}. */
+    public int endOffset(boolean head) {
+        if (ql == null) {
+            return lp.dataOffset(head ? lp.first() : lp.last());
+        }
+        Quicklist.Node n = head ? ql.head : ql.tail;
+        if (n.plain) {
+            return 0;
+        }
+        Listpack v = Quicklist.readable(n);
+        return v.dataOffset(head ? v.first() : v.last());
+    }
+
+    /** The head (or tail) element's length. */
+    public int endLength(boolean head) {
+        if (ql == null) {
+            return lp.dataLength(head ? lp.first() : lp.last());
+        }
+        Quicklist.Node n = head ? ql.head : ql.tail;
+        if (n.plain) {
+            return Quicklist.readablePlain(n).length;
+        }
+        Listpack v = Quicklist.readable(n);
+        return v.dataLength(head ? v.first() : v.last());
+    }
+
     /** Removes the head or tail element (the caller has read it through a {@link Cursor}). */
     public void pop(boolean head) {
         if (ql != null) {
@@ -431,6 +469,11 @@ public final class ListValue implements RedisValue, Digestible {
         do {
             d.mix(c.array(), c.offset(), c.length());
         } while (c.next());
+    }
+
+    @Override
+    public long accountedBytes() {
+        return ql != null ? 24 + ql.accountedFootprint(ACCOUNTING_SAMPLES) : memoryUsage(0);
     }
 
     @Override

@@ -241,4 +241,39 @@ class ListValueTest {
         }
         return removed;
     }
+
+    @Test
+    void endReadsMatchCursorForBothEncodingsAndPlainNodes() {
+        for (int fill : new int[] {-2, 4}) {
+            ListValue l = new ListValue();
+            for (int i = 0; i < 50; i++) {
+                rpush(l, "e" + i, fill, 20); // "e10".."e49" stay packed; threshold 20 bytes
+            }
+            rpush(l, "x".repeat(30), fill, 20); // a plain node at the tail when a quicklist
+            List<String> all = contents(l);
+            assertThat(new String(l.endArray(true), l.endOffset(true), l.endLength(true), StandardCharsets.ISO_8859_1))
+                    .isEqualTo(all.get(0));
+            assertThat(new String(l.endArray(false), l.endOffset(false), l.endLength(false), StandardCharsets.ISO_8859_1))
+                    .isEqualTo(all.get(all.size() - 1));
+        }
+    }
+
+    @Test
+    void accountedSizeFollowsChangesInsideAQuicklist() {
+        ListValue l = new ListValue();
+        for (int i = 0; i < 200; i++) {
+            rpush(l, "item" + i, 8, NO_PLAIN); // 8 per node: 25 nodes
+        }
+        long before = l.accountedBytes();
+        // An element in the 3rd node, neither the head nor the tail node, grows by 5000 bytes.
+        byte[] big = b("y".repeat(5000));
+        assertThat(l.set(20, big, 0, big.length, NO_PLAIN)).isTrue();
+        assertThat(l.accountedBytes()).isGreaterThanOrEqualTo(before + 5000);
+        // Pushes and pops at the ends are measured every time.
+        long mid = l.accountedBytes();
+        l.push(true, big, 0, big.length, NO_PLAIN);
+        assertThat(l.accountedBytes()).isGreaterThanOrEqualTo(mid + 5000);
+        l.pop(true);
+        assertThat(l.accountedBytes()).isLessThan(mid + 5000);
+    }
 }

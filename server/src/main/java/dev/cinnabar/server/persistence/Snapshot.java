@@ -32,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  * The mark is one bit in the entry ({@link Entries#snapshotMarked}), so nothing is allocated
  * per key. When the walk ends (or is aborted) every mark is cleared again by a second, cheap
  * pass in the same batched way, during which inserted entries are unmarked instead; a new
- * snapshot can start only after it ({@link #awaitCleared}).
+ * snapshot starting before that pass ends finishes it at once ({@link #clearNow}).
  *
  * <p>FLUSHALL, FLUSHDB, SWAPDB and loads replace whole tables: the walk is aborted
  * ({@link #abort}), as Redis kills its saving child.
@@ -106,7 +106,6 @@ public final class Snapshot implements Database.SnapshotHook {
     private boolean restartClearing;
     private long keysWritten;
     private volatile Thread thread;
-    private final Object clearedSignal = new Object();
 
     // The batch in progress (fields, so the scan callback allocates nothing).
     private Database batchDb;
@@ -402,9 +401,6 @@ public final class Snapshot implements Database.SnapshotHook {
             }
         }
         phase = CLEARED;
-        synchronized (clearedSignal) {
-            clearedSignal.notifyAll();
-        }
     }
 
     /**
@@ -423,23 +419,5 @@ public final class Snapshot implements Database.SnapshotHook {
             db.forEach(clearEntry);
         }
         detach();
-    }
-
-    /** Waits until {@link #clear} has finished (a new snapshot may then attach). */
-    public void awaitCleared() throws InterruptedException {
-        synchronized (clearedSignal) {
-            while (!isCleared()) {
-                clearedSignal.wait(100);
-            }
-        }
-    }
-
-    private boolean isCleared() {
-        server.lock.enter();
-        try {
-            return phase == CLEARED;
-        } finally {
-            server.lock.exit();
-        }
     }
 }

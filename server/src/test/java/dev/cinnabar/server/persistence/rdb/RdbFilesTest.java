@@ -222,6 +222,11 @@ class RdbFilesTest {
             assertThat(c.call("SET", "k", "w")).isEqualTo(misconf);
             assertThat(c.call("PING")).isEqualTo(misconf);
             assertThat(c.call("GET", "k")).isEqualTo("v");
+            assertThat(((RespClient.Err) c.call("EVAL", "return redis.call('set','k','y')", "0")).message())
+                    .startsWith("MISCONF Redis is configured to save RDB snapshots");
+            // A script declaring flags counts as a write command itself: refused before it runs.
+            assertThat(c.call("EVAL", "#!lua\nreturn redis.call('set','k','y')", "0")).isEqualTo(misconf);
+            assertThat(c.call("EVAL", "#!lua flags=no-writes\nreturn redis.call('get','k')", "0")).isEqualTo("v");
             c.call("CONFIG", "SET", "stop-writes-on-bgsave-error", "no");
             assertThat(c.call("SET", "k", "w")).isEqualTo("OK");
             c.call("CONFIG", "SET", "stop-writes-on-bgsave-error", "yes");

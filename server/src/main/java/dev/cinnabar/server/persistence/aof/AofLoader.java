@@ -275,7 +275,9 @@ final class AofLoader {
         Server s = aof.server();
         boolean truncatedOk = s.config.persistence.aofLoadTruncated.get();
         Client fake = new Client(s, -1, new ArgList(), new ReplyWriter(UnpooledByteBufAllocator.DEFAULT), null);
-        fake.flags |= Client.FAKE | Client.DENY_BLOCKING;
+        // MASTER: what the file says is obeyed as a master's stream is (Redis mustObeyClient
+        // covers both the AOF client and the master), e.g. XADD "= id LIMIT n" as rewritten.
+        fake.flags |= Client.FAKE | Client.DENY_BLOCKING | Client.MASTER;
         fake.authenticated = true;
         long validBeforeMulti = 0;
         byte[] line = new byte[LINE_MAX];

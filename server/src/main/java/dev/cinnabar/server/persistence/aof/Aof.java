@@ -539,9 +539,14 @@ public final class Aof {
         boolean hadIncr = !manifest.incr.isEmpty();
         if (manifest.base == null && manifest.incr.isEmpty()) {
             String name = manifest.newBase(fileName(), server.config.persistence.aofUseRdbPreamble.get());
+            // Written aside and renamed into place (Redis rewriteAppendOnlyFile), so a crash
+            // here never leaves a half-written base behind.
+            Path tmp = server.config.persistence.dir.resolve("temp-rewriteaof-" + ProcessHandle.current().pid() + ".aof");
             try {
-                AofRewriter.writeFile(AofRewriter.pointInTimeImage(this), inDir(name));
+                AofRewriter.writeFile(AofRewriter.pointInTimeImage(this), tmp);
+                Files.move(tmp, inDir(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
+                deleteQuietly(tmp);
                 server.log.warning("Write error writing append only file on disk: " + ConfigText.strerror(e));
                 throw new AofException("base");
             }

@@ -102,7 +102,8 @@ class AofCrashTest {
             for (int w = 0; w < writers; w++) {
                 long a = acked.get(w);
                 long rounds = a / 2; // complete SET+INCR rounds
-                long counter = Long.parseLong(String.valueOf(c.call("get", "count" + w) == null ? "0" : c.call("get", "count" + w)));
+                Object stored = c.call("get", "count" + w);
+                long counter = stored == null ? 0 : Long.parseLong((String) stored);
                 // Every acknowledged INCR is there; one more may have been written but not acknowledged.
                 assertThat(counter).isBetween(rounds, rounds + 1);
                 long sets = (a + 1) / 2; // SETs acknowledged

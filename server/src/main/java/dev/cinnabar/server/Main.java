@@ -65,6 +65,11 @@ public final class Main {
             log.warning(e.getMessage());
             System.exit(1);
             return;
+        } catch (IllegalStateException e) {
+            // Redis exits when the append-only file cannot be loaded (the reason is logged).
+            log.warning(e.getMessage());
+            System.exit(1);
+            return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (!server.stopped()) {

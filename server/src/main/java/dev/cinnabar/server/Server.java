@@ -78,6 +78,13 @@ public final class Server implements AutoCloseable {
     public long cronLoops;
     /** Unix time (s) of the last successful save (LASTSAVE); the start time until persistence exists. */
     public long lastSave;
+    /**
+     * A data set is being loaded (Redis server.loading): keys do not expire and nothing is
+     * propagated while it is set.
+     */
+    public boolean loading;
+    /** The append-only file. */
+    public final dev.cinnabar.server.persistence.aof.Aof aof;
 
     public Server(ServerConfig config, Log log, ServerClock clock) {
         this.config = config;
@@ -101,6 +108,7 @@ public final class Server implements AutoCloseable {
         this.eviction = new dev.cinnabar.server.memory.Eviction(this);
         this.replication = new dev.cinnabar.server.replication.Replication(this);
         this.rdb = new dev.cinnabar.server.persistence.RdbPersistence(this);
+        this.aof = new dev.cinnabar.server.persistence.aof.Aof(this);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
@@ -112,6 +120,16 @@ public final class Server implements AutoCloseable {
 
     /** Binds the listeners and starts the timer. Returns the bound port. */
     public int start() throws BindException {
+        try {
+            lock.enter();
+            try {
+                aof.startup();
+            } finally {
+                lock.exit();
+            }
+        } catch (dev.cinnabar.server.persistence.aof.Aof.AofException e) {
+            throw new IllegalStateException("Fatal: can't load the append only file: " + e.getMessage(), e);
+        }
         transport = new Transport(this, config.general.ioThreads.get());
         port = transport.bind(config.network.bind.get(), config.network.port.get());
         startPort = port;
@@ -201,6 +219,7 @@ public final class Server implements AutoCloseable {
                 }
                 tracking.cron();
                 rdb.cron();
+                aof.cron();
                 migrateSockets.closeIdle(clock.millis() / 1000);
                 ops.cron();
                 if (config.memory.maxmemory.get() != 0) {
@@ -502,6 +521,8 @@ public final class Server implements AutoCloseable {
         if (transport != null) {
             transport.shutdown();
         }
+        // After the connections: every command that got a reply is in the file.
+        runLocked(aof::close);
         runLocked(migrateSockets::closeAll);
         log.notice("Redis is now ready to exit, bye bye...");
     }

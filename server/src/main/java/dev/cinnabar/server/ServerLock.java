@@ -13,13 +13,38 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class ServerLock {
     private final ReentrantLock lock = new ReentrantLock();
+    /** Work to do before the outermost release (the append-only file's write), or null. */
+    private Runnable onRelease;
+    /** Set under the lock when {@link #onRelease} has something to do. */
+    private boolean releaseWork;
 
     public void enter() {
         lock.lock();
     }
 
     public void exit() {
+        if (releaseWork && lock.getHoldCount() == 1) {
+            // What commands appended to the AOF reaches the file before anyone can see their
+            // effects or replies (Redis writes it in beforeSleep, before sending replies).
+            releaseWork = false;
+            try {
+                onRelease.run();
+            } finally {
+                lock.unlock();
+            }
+            return;
+        }
         lock.unlock();
+    }
+
+    /** Installs the work {@link #releaseWork} asks for (one owner: the append-only file). */
+    public void onRelease(Runnable r) {
+        onRelease = r;
+    }
+
+    /** Asks for the {@link #onRelease} work at the outermost release. Only under the lock. */
+    public void releaseWork() {
+        releaseWork = true;
     }
 
     /**

@@ -72,6 +72,13 @@ public final class Transactions {
         }
     }
 
+    /** EXECs running (Redis server.in_exec): work they ask for waits until they end. */
+    private int executing;
+
+    public boolean executing() {
+        return executing > 0;
+    }
+
     public void multi(Client c) {
         c.flags |= Client.MULTI;
     }
@@ -98,6 +105,7 @@ public final class Transactions {
         Command execCmd = c.cmd;
         c.reply.arrayLen(cmds.size());
         c.flags |= Client.IN_EXEC;
+        executing++;
         try {
             for (int i = 0; i < cmds.size(); i++) {
                 c.args = args.get(i);
@@ -106,6 +114,7 @@ public final class Transactions {
                 server.stats.numCommandsInMultiExec++;
             }
         } finally {
+            executing--;
             c.flags &= ~Client.IN_EXEC;
             c.args = original;
             c.cmd = execCmd;

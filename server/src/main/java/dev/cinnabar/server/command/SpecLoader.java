@@ -65,6 +65,7 @@ public final class SpecLoader {
         "stream",
         "replication",
         "rdb",
+        "aof",
     };
 
     private static volatile List<CommandSpec> cached;

@@ -242,7 +242,7 @@ public final class ConfigText {
     }
 
     /** Trims the given characters from both ends (sdstrim). */
-    static String trim(String s, String chars) {
+    public static String trim(String s, String chars) {
         int start = 0;
         int end = s.length();
         while (start < end && chars.indexOf(s.charAt(start)) >= 0) start++;
@@ -439,7 +439,7 @@ public final class ConfigText {
     }
 
     /** The strerror() text of the errno behind a Java I/O failure, as Redis would print it. */
-    static String strerror(IOException e) {
+    public static String strerror(IOException e) {
         return switch (e) {
             case NoSuchFileException x -> "No such file or directory";
             case AccessDeniedException x -> "Permission denied";

@@ -60,7 +60,12 @@ public final class DebugFamily {
                 return;
             }
             case "loadaof" -> {
-                c.error("ERR DEBUG LOADAOF is not supported yet");
+                String err = c.server.aof.debugLoadAof();
+                if (err != null) {
+                    c.error(err);
+                } else {
+                    c.reply.ok();
+                }
                 return;
             }
             case "object" -> {

@@ -37,5 +37,6 @@ public final class Families {
         StreamFamily.register(t);
         ReplicationFamily.register(t);
         RdbFamily.register(t);
+        AofFamily.register(t);
     }
 }

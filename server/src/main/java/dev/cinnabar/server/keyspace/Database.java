@@ -205,6 +205,9 @@ public final class Database {
      */
     private Object find(byte[] k, int off, int len, long now, boolean forWrite) {
         Object e = table.get(table.tokenFor(k, off, len), k, off, len);
+        if (e != null && server.loading) {
+            return e; // nothing expires while loading (Redis keyIsExpired): active expiry follows
+        }
         if (e != null && expired(e, now) && server.replication.replicaOf.isReplica()) {
             // The master's own commands still see the key: the master decides when it goes.
             if (server.replication.replicaOf.applyingMasterStream()) {

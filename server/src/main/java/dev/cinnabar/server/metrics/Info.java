@@ -347,18 +347,10 @@ public final class Info {
         field(sb, "rdb_last_cow_size", 0);
         field(sb, "rdb_last_load_keys_expired", rdb.lastLoadKeysExpired());
         field(sb, "rdb_last_load_keys_loaded", rdb.lastLoadKeysLoaded());
-        field(sb, "aof_enabled", 0);
-        field(sb, "aof_rewrite_in_progress", 0);
-        field(sb, "aof_rewrite_scheduled", 0);
-        field(sb, "aof_last_rewrite_time_sec", -1);
-        field(sb, "aof_current_rewrite_time_sec", -1);
-        field(sb, "aof_last_bgrewrite_status", "ok");
-        field(sb, "aof_rewrites", 0);
-        field(sb, "aof_rewrites_consecutive_failures", 0);
-        field(sb, "aof_last_write_status", "ok");
-        field(sb, "aof_last_cow_size", 0);
+        s.aof.info(sb);
         field(sb, "module_fork_in_progress", 0);
         field(sb, "module_fork_last_cow_size", 0);
+        s.aof.infoEnabled(sb);
     }
 
     private static void stats(StringBuilder sb, Server s) {

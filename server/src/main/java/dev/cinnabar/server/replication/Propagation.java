@@ -34,6 +34,12 @@ import java.util.Arrays;
  * (callers check {@link #active} before building one), one boolean test per command. While
  * recording, a command's own arguments are encoded straight from the client's argument arena
  * into one reused unit buffer, so propagating an unrewritten command allocates nothing here.
+ *
+ * <p>The unit has two consumers, as Redis's propagateNow feeds both: the replication stream
+ * and the append-only file (while appendonly is on). Each tracks its own current database
+ * (Redis slaveseldb and aof_selected_db), so the unit is encoded without SELECTs, with the
+ * database of each command kept beside it; {@link #unitFor} inserts the SELECTs a consumer
+ * needs, and hands out the unit buffer itself when it needs none (the common case).
  * Accessed with the server lock held.
  */
 public final class Propagation {
@@ -50,6 +56,15 @@ public final class Propagation {
     /** Capacity the unit buffer keeps between units. */
     private static final int UNIT_KEEP = 64 * 1024;
     private int unitCommands;
+    /** Per command of the unit: its database (-1: none) and where its encoding starts. */
+    private int[] unitDbs = new int[16];
+    private int[] unitStarts = new int[16];
+    /** {@link #unitFor}'s output when SELECTs must be inserted (reused). */
+    private final ByteBuf withSelects = Unpooled.buffer(256);
+    /** The append-only file takes the stream (appendonly on, not loading). */
+    private boolean aofFeeding;
+    /** Loading a data set (AOF replay): nothing is propagated (Redis server.loading). */
+    private boolean loading;
     /** See {@link #mute}. */
     private boolean muted;
     /** Commands running, outermost first (EXEC, then the queued command). */
@@ -75,7 +90,17 @@ public final class Propagation {
      * this server is no replica (a replica passes its master's stream on instead).
      */
     public boolean active() {
-        return replication.recording();
+        return !loading && (aofFeeding || replication.recording());
+    }
+
+    /** The append-only file starts or stops taking the stream (Redis aof_state != AOF_OFF). */
+    public void aofFeeding(boolean on) {
+        aofFeeding = on;
+    }
+
+    /** While {@code on}, a data set is being loaded: nothing is recorded (Redis server.loading). */
+    public void loading(boolean on) {
+        loading = on;
     }
 
     /** Whether a command is running (an execution unit is open). */
@@ -125,8 +150,8 @@ public final class Propagation {
      */
     public void also(int db, byte[]... argv) {
         if (nesting > 0) {
-            replication.encode(unit, db, argv);
-            unitCommands++;
+            startCommand(db);
+            replication.encode(unit, -1, argv);
         }
     }
 
@@ -195,12 +220,12 @@ public final class Propagation {
                 dirty = 0;
             }
             if (dirty > 0 || (flags & FORCE) != 0) {
+                startCommand(c.db.id);
                 if (rewritten != null) {
-                    replication.encode(unit, c.db.id, rewritten);
+                    replication.encode(unit, -1, rewritten);
                 } else {
-                    replication.encode(unit, c.db.id, c.args);
+                    replication.encode(unit, -1, c.args);
                 }
-                unitCommands++;
             }
         }
         rewritten = savedRewritten[n];
@@ -238,8 +263,8 @@ public final class Propagation {
     }
 
     private void deleted(int db, byte[] k, int off, int len, boolean lazy) {
-        replication.encodeKeyCommand(unit, db, deleteCommand(lazy), k, off, len);
-        unitCommands++;
+        startCommand(db);
+        replication.encodeKeyCommand(unit, -1, deleteCommand(lazy), k, off, len);
         if (nesting == 0) {
             endUnit(null);
         }
@@ -251,12 +276,88 @@ public final class Propagation {
             return;
         }
         boolean transaction = unitCommands > 1 && (top == null || !top.has(CommandFlags.TOUCHES_ARBITRARY_KEYS));
-        replication.feed(unit, transaction);
+        if (replication.recording()) {
+            replication.feed(this, transaction);
+        }
+        if (aofFeeding) {
+            server.aof.feed(this, transaction);
+        }
         unit.clear();
         if (unit.capacity() > UNIT_KEEP) {
             unit.capacity(UNIT_KEEP); // a huge unit (a big SPOP, a large MSET) lends its memory back
         }
         unitCommands = 0;
+    }
+
+    /** Records that the next encoded command of the unit runs in database {@code db}. */
+    private void startCommand(int db) {
+        int n = unitCommands;
+        if (n == unitDbs.length) {
+            unitDbs = Arrays.copyOf(unitDbs, n * 2);
+            unitStarts = Arrays.copyOf(unitStarts, n * 2);
+        }
+        unitDbs[n] = db;
+        unitStarts[n] = unit.writerIndex();
+        unitCommands = n + 1;
+    }
+
+    // ---- the finished unit, for its consumers ---------------------------------------------------------
+
+    /**
+     * The unit's commands as a consumer whose stream is in database {@code selected} (-1:
+     * unknown) must receive them: with a SELECT before each command whose database differs
+     * from the one before it. Returns the unit buffer itself when no SELECT is needed, else a
+     * reused scratch buffer; either is only valid until the next call. Not consumed (readers
+     * read from {@code readerIndex()} without moving it, or copy).
+     */
+    public ByteBuf unitFor(int selected) {
+        int cur = selected;
+        boolean needed = false;
+        for (int i = 0; i < unitCommands; i++) {
+            int db = unitDbs[i];
+            if (db >= 0 && db != cur) {
+                needed = true;
+                break;
+            }
+        }
+        if (!needed) {
+            return unit;
+        }
+        ByteBuf out = withSelects;
+        out.clear();
+        cur = selected;
+        for (int i = 0; i < unitCommands; i++) {
+            int db = unitDbs[i];
+            if (db >= 0 && db != cur) {
+                writeSelect(out, db);
+                cur = db;
+            }
+            int end = i + 1 < unitCommands ? unitStarts[i + 1] : unit.writerIndex();
+            out.writeBytes(unit, unitStarts[i], end - unitStarts[i]);
+        }
+        return out;
+    }
+
+    /** The database a consumer's stream is in after the unit, when it was in {@code selected} before. */
+    public int dbAfter(int selected) {
+        for (int i = unitCommands - 1; i >= 0; i--) {
+            if (unitDbs[i] >= 0) {
+                return unitDbs[i];
+            }
+        }
+        return selected;
+    }
+
+    private static final byte[] SELECT_HEAD = Ascii.bytes("*2\r\n$6\r\nSELECT\r\n$");
+
+    /** "SELECT db" as a RESP multibulk (Redis builds the same bytes for replicas and the AOF). */
+    public static void writeSelect(ByteBuf b, int db) {
+        byte[] digits = Ascii.longBytes(db);
+        b.writeBytes(SELECT_HEAD);
+        b.writeBytes(Ascii.longBytes(digits.length));
+        b.writeByte('\r').writeByte('\n');
+        b.writeBytes(digits);
+        b.writeByte('\r').writeByte('\n');
     }
 
     static byte[][] copyArgs(ArgList a) {

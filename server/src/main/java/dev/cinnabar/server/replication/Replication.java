@@ -146,13 +146,23 @@ public final class Replication {
     private static final byte[] EXEC_CMD = Ascii.bytes("*1\r\n$4\r\nEXEC\r\n");
 
     /**
-     * Sends one execution unit's encoded commands ({@code unit}, left untouched for the caller
-     * to reuse), wrapped in MULTI/EXEC when {@code transaction}.
+     * Sends one execution unit's encoded commands (left untouched for the caller to reuse),
+     * with the SELECTs this stream needs, wrapped in MULTI/EXEC when {@code transaction}.
      */
-    void feed(ByteBuf unit, boolean transaction) {
+    void feed(Propagation p, boolean transaction) {
         if (backlog == null || replicaOf.isReplica()) {
             // (A master turned replica inside the unit, by REPLICAOF in a transaction: what it
             // did before is not sent, as in Redis, where a replica feeds no stream of its own.)
+            return;
+        }
+        ByteBuf unit = p.unitFor(streamDb);
+        streamDb = p.dbAfter(streamDb);
+        feed(unit, transaction);
+    }
+
+    /** Sends encoded stream bytes (SELECTs included), wrapped in MULTI/EXEC when {@code transaction}. */
+    private void feed(ByteBuf unit, boolean transaction) {
+        if (backlog == null || replicaOf.isReplica()) {
             return;
         }
         int n = unit.readableBytes() + (transaction ? MULTI_CMD.length + EXEC_CMD.length : 0);

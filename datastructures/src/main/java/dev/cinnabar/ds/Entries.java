@@ -13,7 +13,7 @@ import java.util.Arrays;
  * plain SET creates exactly one heap object that the GC never has to trace into:
  *
  * <pre>
- *   [0]        flags: bits 0-1 encoding (ENC_*), bit 2 HAS_EXPIRE
+ *   [0]        flags: bits 0-1 encoding (ENC_*), bit 2 HAS_EXPIRE, bit 3 SNAPSHOT_MARK
  *   [1..4]     lru word, little-endian int (LRU clock or LFU data; the server decides)
  *   [5..]      key length, unsigned LEB128 varint (1 byte below 128)
  *   [+8]       absolute expiry, ms, little-endian long (only if HAS_EXPIRE)
@@ -40,6 +40,8 @@ public final class Entries {
     public static final int ENC_EMBSTR = 2;
     static final int ENC_MASK = 3;
     public static final int HAS_EXPIRE = 4;
+    /** Set on entries a running point-in-time snapshot has already handled (see {@link #snapshotMarked}). */
+    static final int SNAPSHOT_MARK = 8;
 
     static final int FLAGS = 0;
     static final int LRU = 1;
@@ -264,6 +266,28 @@ public final class Entries {
             setLru(e, lru);
         } else {
             ((ObjectEntry) entry).lru = lru;
+        }
+    }
+
+    /**
+     * Whether a running snapshot has handled this entry already (serialised it, or found it
+     * created after the snapshot began). The bit is only meaningful to the snapshot that sets
+     * it, which clears every mark again before the next one starts. Copies made by
+     * {@link #withExpire} / {@link #withValue} keep it, since they stand for the same key.
+     */
+    public static boolean snapshotMarked(Object entry) {
+        if (entry instanceof byte[] e) {
+            return (e[FLAGS] & SNAPSHOT_MARK) != 0;
+        }
+        return ((ObjectEntry) entry).snapshotMarked();
+    }
+
+    /** Sets or clears the snapshot mark (see {@link #snapshotMarked}). */
+    public static void snapshotMark(Object entry, boolean on) {
+        if (entry instanceof byte[] e) {
+            e[FLAGS] = (byte) (on ? e[FLAGS] | SNAPSHOT_MARK : e[FLAGS] & ~SNAPSHOT_MARK);
+        } else {
+            ((ObjectEntry) entry).snapshotMark(on);
         }
     }
 

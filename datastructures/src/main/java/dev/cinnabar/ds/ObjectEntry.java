@@ -24,9 +24,16 @@ public final class ObjectEntry {
     public int lru;
     /**
      * The value's size as last counted by the keyspace's memory accounting (see
-     * {@link #accounted()}), so that removing the entry subtracts exactly what was added.
+     * {@link #accounted()}), so that removing the entry subtracts exactly what was added, and
+     * in its top bit the snapshot mark ({@link Entries#snapshotMarked}): the object has no
+     * padding left for a separate field.
      */
     private int accounted;
+
+    private static final int MARK = 0x8000_0000;
+    /** Below MARK: set when the size is held in KiB (values of 1 GiB and more). */
+    private static final int KIB = 0x4000_0000;
+    private static final int SIZE = KIB - 1;
 
     public ObjectEntry(byte[] key, Object value, long expireAt, int lru) {
         this.key = key;
@@ -40,18 +47,28 @@ public final class ObjectEntry {
     }
 
     /**
-     * Value bytes the keyspace counted for this entry. Sizes up to 1 GiB are stored exactly,
-     * larger ones in KiB (as a negative number), which keeps the field an int.
+     * Value bytes the keyspace counted for this entry. Sizes below 1 GiB are stored exactly,
+     * larger ones in KiB (up to 1 TiB), which keeps the field an int beside the mark bit.
      */
     public long accounted() {
         int a = accounted;
-        return a >= 0 ? a : -(long) a << 10;
+        return (a & KIB) == 0 ? a & SIZE : (long) (a & SIZE) << 10;
     }
 
     /** Records the counted value size; returns what {@link #accounted()} will now report. */
     public long accounted(long bytes) {
-        accounted = bytes < (1 << 30) ? (int) Math.max(0, bytes) : (int) -Math.min(bytes >>> 10, Integer.MAX_VALUE);
+        long b = Math.max(0, bytes);
+        int v = b < KIB ? (int) b : KIB | (int) Math.min(b >>> 10, SIZE);
+        accounted = (accounted & MARK) | v;
         return accounted();
+    }
+
+    boolean snapshotMarked() {
+        return accounted < 0;
+    }
+
+    void snapshotMark(boolean on) {
+        accounted = on ? accounted | MARK : accounted & ~MARK;
     }
 
     @Override

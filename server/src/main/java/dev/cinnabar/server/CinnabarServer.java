@@ -20,9 +20,12 @@ import java.net.BindException;
  */
 public final class CinnabarServer implements AutoCloseable {
     private final Server server;
+    /** The private working directory made for this server when none was configured, or null. */
+    private final java.nio.file.Path tempDir;
 
-    private CinnabarServer(Server server) {
+    private CinnabarServer(Server server, java.nio.file.Path tempDir) {
         this.server = server;
+        this.tempDir = tempDir;
     }
 
     public static Builder builder() {
@@ -48,11 +51,23 @@ public final class CinnabarServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        if (tempDir != null) {
+            deleteTree(tempDir);
+        }
+    }
+
+    private static void deleteTree(java.nio.file.Path dir) {
+        try (var files = java.nio.file.Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // best effort: a temporary directory
+        }
     }
 
     public static final class Builder {
         private final StringBuilder directives = new StringBuilder();
         private boolean log;
+        private boolean dirSet;
 
         private Builder() {
             // Embedded defaults: an ephemeral loopback port, no persistence files.
@@ -67,6 +82,7 @@ public final class CinnabarServer implements AutoCloseable {
          * {@code config("save", "900 1")}; values are quoted as needed.
          */
         public Builder config(String name, String... values) {
+            dirSet |= name.equalsIgnoreCase("dir");
             directives.append(name);
             for (String v : values) {
                 directives.append(' ').append(quote(v));
@@ -122,8 +138,20 @@ public final class CinnabarServer implements AutoCloseable {
 
         public CinnabarServer start() {
             ServerConfig cfg = new ServerConfig();
+            java.nio.file.Path tmp = null;
+            String text = directives.toString();
+            if (!dirSet) {
+                // SAVE, BGSAVE and DEBUG RELOAD write files: without a configured dir they go to
+                // a private temporary directory removed on close, never the JVM's working one.
+                try {
+                    tmp = java.nio.file.Files.createTempDirectory("cinnabar-");
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException("cannot create a temporary directory", e);
+                }
+                text += "dir " + quote(tmp.toString()) + "\n";
+            }
             try {
-                cfg.loadFromString(directives.toString());
+                cfg.loadFromString(text);
             } catch (ConfigFileException e) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
@@ -132,9 +160,12 @@ public final class CinnabarServer implements AutoCloseable {
                 s.start();
             } catch (BindException e) {
                 s.close();
+                if (tmp != null) {
+                    deleteTree(tmp);
+                }
                 throw new IllegalStateException(e.getMessage(), e);
             }
-            return new CinnabarServer(s);
+            return new CinnabarServer(s, tmp);
         }
     }
 }

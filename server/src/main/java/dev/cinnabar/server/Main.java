@@ -55,6 +55,11 @@ public final class Main {
         Server server = new Server(config, log, new ServerClock());
         try {
             server.applyLogConfig();
+            // Redis loadDataFromDisk: the RDB file, unless the AOF is the source of truth.
+            if (!config.persistence.appendonly.get() && !server.rdb.loadAtStartup()) {
+                System.exit(1);
+                return;
+            }
             server.start();
         } catch (BindException e) {
             log.warning(e.getMessage());
@@ -64,6 +69,13 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (!server.stopped()) {
                 log.warning("Received SIGTERM scheduling shutdown...");
+                log.warning("User requested shutdown...");
+                // As Redis on SIGTERM: the final save when save points exist; the JVM exits
+                // regardless, so a failed save is only logged.
+                // shutdown-on-sigterm may ask for SAVE or NOSAVE.
+                String how = " " + config.general.shutdownOnSigterm.value() + " ";
+                server.runLocked(() -> server.rdb.saveForShutdown(how.contains(" save "), how.contains(" nosave "),
+                        true));
                 server.shutdown(false);
             }
         }, "shutdown"));

@@ -61,6 +61,8 @@ public final class Server implements AutoCloseable {
     public final dev.cinnabar.server.scripting.Scripting scripting = new dev.cinnabar.server.scripting.Scripting(this);
     /** Replicas, the replication stream and command propagation. */
     public final dev.cinnabar.server.replication.Replication replication;
+    /** RDB files: SAVE, BGSAVE (forkless snapshots), save points, loading. */
+    public final dev.cinnabar.server.persistence.RdbPersistence rdb;
     public final String runId;
     public final long startMillis;
     public final long startMonoMicros;
@@ -98,6 +100,7 @@ public final class Server implements AutoCloseable {
         this.ops = new dev.cinnabar.server.ops.Ops(this);
         this.eviction = new dev.cinnabar.server.memory.Eviction(this);
         this.replication = new dev.cinnabar.server.replication.Replication(this);
+        this.rdb = new dev.cinnabar.server.persistence.RdbPersistence(this);
         byte[] id = new byte[20];
         new SecureRandom().nextBytes(id);
         this.runId = HexFormat.of().formatHex(id);
@@ -197,6 +200,7 @@ public final class Server implements AutoCloseable {
                     db.rehashStep();
                 }
                 tracking.cron();
+                rdb.cron();
                 migrateSockets.closeIdle(clock.millis() / 1000);
                 ops.cron();
                 if (config.memory.maxmemory.get() != 0) {
@@ -467,11 +471,11 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * SHUTDOWN: stops serving and releases {@link #awaitTermination}. Persistence on shutdown
-     * arrives with RDB/AOF support; {@code save} is accepted for compatibility.
+     * SHUTDOWN: stops serving and releases {@link #awaitTermination}. The final save (SHUTDOWN
+     * SAVE, save points) is done by the caller first ({@link
+     * dev.cinnabar.server.persistence.RdbPersistence#saveForShutdown}), so it can refuse to exit.
      */
     public void shutdown(boolean save) {
-        log.warning("User requested shutdown...");
         try {
             close();
         } finally {

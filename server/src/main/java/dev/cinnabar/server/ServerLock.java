@@ -47,6 +47,18 @@ public final class ServerLock {
         }
     }
 
+    /**
+     * Called by a background thread that just released the lock and is about to take it again
+     * (a snapshot walking the keyspace in small batches): lets a waiting event loop have it
+     * first, since the lock does not queue fairly and the releasing thread would win the race.
+     */
+    public void yieldToWaiters() {
+        long deadline = System.nanoTime() + 200_000;
+        while (lock.hasQueuedThreads() && !lock.isLocked() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
     public boolean heldByCurrentThread() {
         return lock.isHeldByCurrentThread();
     }

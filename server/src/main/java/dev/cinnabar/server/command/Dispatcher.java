@@ -125,6 +125,13 @@ public final class Dispatcher {
         }
         // EXEC counts as a write (or read) when its queued commands do (Redis mstate.cmd_flags).
         long queued = c.has(Client.MULTI) && cmd.name().equals("exec") ? server.transactions.queuedFlags(c) : 0;
+        if (server.rdb.writesDenied() && !obey
+                && ((server.scripting.commandFlags(c, cmd) & CommandFlags.WRITE) != 0
+                        || (queued & CommandFlags.WRITE) != 0 || cmd.name().equals("ping"))) {
+            // The last BGSAVE failed under stop-writes-on-bgsave-error (Redis refuses PING too).
+            reject(c, cmd, dev.cinnabar.server.persistence.RdbPersistence.MISCONF);
+            return;
+        }
         if (replica || server.config.replication.minReplicasToWrite.get() != 0) {
             // A script that declared its flags is judged by them (Redis getCommandFlags).
             boolean write = (server.scripting.commandFlags(c, cmd) & CommandFlags.WRITE) != 0

@@ -64,6 +64,7 @@ public final class SpecLoader {
         "ops",
         "stream",
         "replication",
+        "rdb",
     };
 
     private static volatile List<CommandSpec> cached;

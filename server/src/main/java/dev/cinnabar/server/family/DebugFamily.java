@@ -369,7 +369,7 @@ public final class DebugFamily {
     // ---- DIGEST -------------------------------------------------------------------------------
 
     /** Redis computeDatasetDigest: 40 zeros for an empty data set. */
-    static String datasetDigest(Server s) {
+    public static String datasetDigest(Server s) {
         ValueDigest total = new ValueDigest();
         ValueDigest entry = new ValueDigest();
         for (Database db : s.dbs()) {

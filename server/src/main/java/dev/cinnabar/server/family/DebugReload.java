@@ -7,20 +7,18 @@ import dev.cinnabar.server.keyspace.Database;
 import dev.cinnabar.server.persistence.rdb.RdbException;
 import dev.cinnabar.server.persistence.rdb.RdbInput;
 import dev.cinnabar.server.persistence.rdb.RdbLoader;
-import dev.cinnabar.server.persistence.rdb.RdbOutput;
-import dev.cinnabar.server.persistence.rdb.RdbWriter;
+import dev.cinnabar.server.persistence.RdbPersistence;
+import java.io.IOException;
 import java.util.List;
 
 /**
- * DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE] (Redis debug.c): saves the data set as an RDB image,
- * empties it and loads the image back, so every value comes back with the encoding a load
- * gives it and expired keys are dropped, exactly as through a file. The image stays in memory
- * (Cinnabar writes no RDB files yet), which is why NOSAVE, "load the last saved file", is
- * refused.
+ * DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE] (Redis debug.c): saves the data set to the RDB file
+ * (unless NOSAVE), empties it and loads the file back, so every value comes back with the
+ * encoding a load gives it and expired keys are dropped.
  *
- * <p>Unlike Redis, the image is parsed completely before anything is flushed, so a failed
- * load (only possible with NOFLUSH and a key that exists already, where Redis aborts) leaves
- * the data set as it was.
+ * <p>Unlike Redis, the file is parsed completely before anything is flushed, so a failed load
+ * (a corrupt or missing file, or with NOFLUSH a key that exists already, where Redis aborts)
+ * leaves the data set as it was.
  */
 final class DebugReload {
     private DebugReload() {}
@@ -28,29 +26,36 @@ final class DebugReload {
     static void reload(Client c) {
         boolean merge = false;
         boolean flush = true;
+        boolean save = true;
         for (int j = 2; j < c.argc(); j++) {
             if (c.argIs(j, "merge")) {
                 merge = true;
             } else if (c.argIs(j, "noflush")) {
                 flush = false;
             } else if (c.argIs(j, "nosave")) {
-                c.error("ERR DEBUG RELOAD NOSAVE needs a saved RDB file, and Cinnabar does not write one yet");
-                return;
+                save = false;
             } else {
                 c.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
                 return;
             }
         }
         Server s = c.server;
-        RdbOutput image = RdbWriter.snapshot(s, null);
-        // As after a save: no changes since, and the save time.
-        s.stats.dirty = 0;
-        s.lastSave = s.clock.millis() / 1000;
+        if (save && !s.rdb.save()) {
+            c.error("ERR");
+            return;
+        }
         RdbLoader.Result loaded;
+        RdbInput in = null;
         try {
-            loaded = RdbLoader.load(s, new RdbInput(image.chunks()));
+            in = new RdbInput(RdbPersistence.readChunks(s.rdb.file()));
+            loaded = RdbLoader.load(s, in);
+        } catch (IOException e) {
+            s.log.warning("Fatal error: can't open the RDB file " + s.config.persistence.dbfilename.get()
+                    + " for reading: " + e.getMessage());
+            c.error("ERR Error trying to load the RDB dump, check server logs.");
+            return;
         } catch (RdbException e) {
-            s.log.warning("DEBUG RELOAD: " + e.getMessage());
+            s.log.warning("DEBUG RELOAD: " + e.getMessage() + " (offset " + in.consumed() + ")");
             c.error("ERR Error trying to load the RDB dump, check server logs.");
             return;
         }
@@ -68,23 +73,16 @@ final class DebugReload {
             // Redis's emptyData clears the function libraries too.
             s.scripting.flushLibraries();
         }
-        // Libraries load before the keys, as they come first in the file; without MERGE a
-        // library that already exists fails the load, as in Redis (RDBFLAGS_ALLOW_DUP).
-        for (byte[] code : loaded.functions) {
-            try {
-                s.scripting.loadLibrary(code, merge, true);
-            } catch (dev.cinnabar.server.scripting.FunctionLoader.LoadException e) {
-                s.log.warning("DEBUG RELOAD: failed loading a function library: " + e.getMessage());
-                c.error("ERR Error trying to load the RDB dump, check server logs.");
-                return;
-            }
+        // Without MERGE a library that already exists fails the load, as in Redis
+        // (RDBFLAGS_ALLOW_DUP).
+        try {
+            s.rdb.apply(loaded, merge);
+        } catch (dev.cinnabar.server.scripting.FunctionLoader.LoadException e) {
+            s.log.warning("DEBUG RELOAD: failed loading a function library: " + e.getMessage());
+            c.error("ERR Error trying to load the RDB dump, check server logs.");
+            return;
         }
-        for (int i = 0; i < loaded.perDb.size(); i++) {
-            Database db = s.db(i);
-            for (Object e : loaded.perDb.get(i)) {
-                db.loadEntry(e);
-            }
-        }
+        s.rdb.logLoaded(loaded);
         s.log.notice("DB reloaded by DEBUG RELOAD");
         c.reply.ok();
     }

@@ -36,5 +36,6 @@ public final class Families {
         ModuleFamily.register(t);
         StreamFamily.register(t);
         ReplicationFamily.register(t);
+        RdbFamily.register(t);
     }
 }

@@ -796,6 +796,12 @@ public final class KeyspaceFamily {
         // Tracked keys are not per database: one "everything" invalidation per FLUSHALL.
         c.server.tracking.invalidateAllOnFlush();
         c.server.stats.dirty += n;
+        // Redis flushAllDataAndResetRDB: a running BGSAVE is killed (the flush above aborted
+        // it) and, with save points, the empty data set is saved at once, which resets the
+        // change counter.
+        if (!c.server.config.persistence.save.get().isEmpty() && c.server.rdb.save()) {
+            c.dirtyChanges = 0;
+        }
         c.server.replication.propagation.force();
         c.reply.ok();
     }

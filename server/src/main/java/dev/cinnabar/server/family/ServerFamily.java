@@ -45,6 +45,7 @@ public final class ServerFamily {
         boolean save = false;
         boolean abort = false;
         boolean other = false;
+        boolean force = false;
         for (int i = 1; i < c.argc(); i++) {
             if (c.argIs(i, "nosave")) {
                 nosave = true;
@@ -52,6 +53,7 @@ public final class ServerFamily {
                 save = true;
             } else if (c.argIs(i, "now") || c.argIs(i, "force")) {
                 other = true;
+                force |= c.argIs(i, "force");
             } else if (c.argIs(i, "abort")) {
                 abort = true;
             } else {
@@ -76,8 +78,10 @@ public final class ServerFamily {
         }
         s.scripting.killForShutdown();
         boolean wantsSave = save || (!nosave && !s.config.persistence.save.value().isEmpty());
-        if (wantsSave) {
-            s.log.warning("Saving the dataset on shutdown is not supported yet; exiting without saving.");
+        s.log.warning("User requested shutdown...");
+        if (!s.rdb.saveForShutdown(save, nosave, force)) {
+            c.error("ERR Errors trying to SHUTDOWN. Check logs.");
+            return;
         }
         // Like Redis, a successful SHUTDOWN sends no reply: the connection just closes. Closing
         // the transport waits for the event loops, so it must not run on one of them.

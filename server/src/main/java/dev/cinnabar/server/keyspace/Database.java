@@ -59,6 +59,38 @@ public final class Database {
      * that {@link #modified} right after it can refresh its accounted size without a lookup.
      */
     private Object lastWritten;
+    /**
+     * The point-in-time snapshot walking this database, or null (nearly always): every change
+     * to an entry is announced to it first, so it can serialise the entry as it was.
+     */
+    private SnapshotHook snapshot;
+
+    /**
+     * What a forkless point-in-time snapshot needs to hear from the keyspace. Called with the
+     * server lock held.
+     */
+    public interface SnapshotHook {
+        /**
+         * Entry {@code e} of {@code db} is about to change in place, or has just left the table
+         * (deleted, replaced, expired, evicted, moved) and is still intact.
+         */
+        void beforeChange(Database db, Object e);
+
+        /** Entry {@code e} was put in {@code db}'s table (a new key, or a replacement entry). */
+        void inserted(Object e);
+
+        /** The database is being emptied or swapped with another: the snapshot cannot go on. */
+        void replaced(Database db);
+    }
+
+    /** Attaches (or with null detaches) a snapshot's hook. */
+    public void snapshotHook(SnapshotHook hook) {
+        this.snapshot = hook;
+    }
+
+    public SnapshotHook snapshotHook() {
+        return snapshot;
+    }
 
     public Database(Server server, int id) {
         this.server = server;
@@ -195,6 +227,10 @@ public final class Database {
     /** Lookup for reading: lazy expiry, keyspace hits/misses, LRU touch (Redis lookupKeyRead). */
     public Object lookupRead(Client c, int arg) {
         Object e = lookupReadNoTouch(c.argData(), c.argOff(arg), c.argLen(arg), c.now);
+        if (snapshot != null && e != null) {
+            // Commands change values found by read lookups too (XREADGROUP, PFCOUNT's cache).
+            snapshot.beforeChange(this, e);
+        }
         if (e == null) {
             KeyEvents.fire(c, KeyEvents.KEY_MISS, KeyEvents.KEYMISS, arg);
         } else if (!c.has(Client.NO_TOUCH)) {
@@ -209,6 +245,9 @@ public final class Database {
      */
     public Object lookupReadNoTouch(Client c, int arg) {
         Object e = lookupReadNoTouch(c.argData(), c.argOff(arg), c.argLen(arg), c.now);
+        if (snapshot != null && e != null) {
+            snapshot.beforeChange(this, e);
+        }
         if (e == null) {
             KeyEvents.fire(c, KeyEvents.KEY_MISS, KeyEvents.KEYMISS, arg);
         }
@@ -235,6 +274,9 @@ public final class Database {
     public Object lookupWrite(Client c, int arg) {
         Object e = find(c.argData(), c.argOff(arg), c.argLen(arg), c.now, true);
         if (e != null) {
+            if (snapshot != null) {
+                snapshot.beforeChange(this, e);
+            }
             lastWritten = e;
             if (e instanceof ObjectEntry o) {
                 server.memory.dirty(this, o);
@@ -266,6 +308,9 @@ public final class Database {
     public void setString(byte[] k, int off, int len, byte[] v, int vOff, int vLen, int enc, long expireAt) {
         byte[] e = Entries.newString(k, off, len, v, vOff, vLen, enc, expireAt, 0);
         Object old = table.put(table.tokenFor(k, off, len), e);
+        if (snapshot != null) {
+            snapshotPut(old, e);
+        }
         Entries.setLru(e, old != null ? Entries.lru(old) : newLru());
         lastWritten = e;
         if (old != null) {
@@ -283,6 +328,9 @@ public final class Database {
         byte[] key = Arrays.copyOfRange(k, off, off + len);
         ObjectEntry e = new ObjectEntry(key, value, expireAt, 0);
         Object old = table.put(table.tokenFor(k, off, len), e);
+        if (snapshot != null) {
+            snapshotPut(old, e);
+        }
         e.lru = old != null ? Entries.lru(old) : newLru();
         if (old != null) {
             left(old);
@@ -310,6 +358,9 @@ public final class Database {
         int off = Entries.keyOffset(entry);
         int len = Entries.keyLength(entry);
         Object old = table.put(table.tokenFor(k, off, len), entry);
+        if (snapshot != null) {
+            snapshotPut(old, entry);
+        }
         if (old != null) {
             left(old);
         }
@@ -331,7 +382,19 @@ public final class Database {
      */
     public Object loadEntry(Object entry) {
         byte[] k = Entries.keyArray(entry);
-        return table.put(table.tokenFor(k, Entries.keyOffset(entry), Entries.keyLength(entry)), entry);
+        Object old = table.put(table.tokenFor(k, Entries.keyOffset(entry), Entries.keyLength(entry)), entry);
+        if (snapshot != null) {
+            snapshotPut(old, entry);
+        }
+        return old;
+    }
+
+    /** A put while a snapshot runs: the replaced entry goes to it first, the new one is not its. */
+    private void snapshotPut(Object old, Object entry) {
+        if (old != null) {
+            snapshot.beforeChange(this, old);
+        }
+        snapshot.inserted(entry);
     }
 
     /** A key was added (Redis dbAdd): the "new" keyspace event, before the command's own. */
@@ -343,6 +406,9 @@ public final class Database {
     public boolean delete(byte[] k, int off, int len) {
         Object e = table.remove(table.tokenFor(k, off, len), k, off, len);
         if (e != null) {
+            if (snapshot != null) {
+                snapshot.beforeChange(this, e);
+            }
             left(e);
             server.blocking.signalDeleted(this, k, off, len);
             signalModified(k, off, len);
@@ -355,6 +421,9 @@ public final class Database {
     public Object remove(byte[] k, int off, int len) {
         Object e = table.remove(table.tokenFor(k, off, len), k, off, len);
         if (e != null) {
+            if (snapshot != null) {
+                snapshot.beforeChange(this, e);
+            }
             left(e);
             server.blocking.signalDeleted(this, k, off, len);
             signalModified(k, off, len);
@@ -364,14 +433,24 @@ public final class Database {
 
     /** Sets or clears (at = -1) the expiry of an existing entry; returns the stored entry. */
     public Object setExpire(Object entry, long at) {
+        if (snapshot != null) {
+            // Before the expiry changes: it may be rewritten in place.
+            snapshot.beforeChange(this, entry);
+        }
         Object n = Entries.withExpire(entry, at);
         byte[] k = Entries.keyArray(n);
         int off = Entries.keyOffset(n);
         int len = Entries.keyLength(n);
         long h = table.tokenFor(k, off, len);
+        if (snapshot != null) {
+            snapshot.inserted(n);
+        }
         if (!table.replace(h, entry, n)) {
             Object old = table.put(h, n);
             if (old != null) {
+                if (snapshot != null && old != entry) {
+                    snapshot.beforeChange(this, old);
+                }
                 left(old);
             }
             if (n instanceof ObjectEntry o) {
@@ -411,6 +490,9 @@ public final class Database {
      * (FLUSHDB / FLUSHALL ASYNC, Redis emptyDbAsync).
      */
     public long flush(boolean async) {
+        if (snapshot != null) {
+            snapshot.replaced(this);
+        }
         ShardedKeyTable old = table;
         long n = table.size();
         server.transactions.touchAllInDb(this, null);
@@ -431,6 +513,12 @@ public final class Database {
 
     /** SWAPDB: exchanges the contents of two databases (watchers stay with the db number). */
     public void swapWith(Database other) {
+        if (snapshot != null) {
+            snapshot.replaced(this);
+        }
+        if (other.snapshot != null) {
+            other.snapshot.replaced(other);
+        }
         server.transactions.touchAllInDb(this, other);
         server.transactions.touchAllInDb(other, this);
         server.memory.settle(); // noted values are counted in the database that holds them now
@@ -556,6 +644,9 @@ public final class Database {
      */
     private void expireNow(byte[] k, int off, int len) {
         Object e = table.remove(table.tokenFor(k, off, len), k, off, len);
+        if (snapshot != null) {
+            snapshot.beforeChange(this, e);
+        }
         left(e);
         expiredSideEffects(e, k, off, len);
     }
@@ -595,6 +686,9 @@ public final class Database {
         // Side effects after the walk: watchers must see the keys already gone.
         for (int i = 0; i < batch.size(); i++) {
             Object e = batch.get(i);
+            if (snapshot != null) {
+                snapshot.beforeChange(this, e);
+            }
             left(e);
             expiredSideEffects(e, Entries.keyArray(e), Entries.keyOffset(e), Entries.keyLength(e));
         }
@@ -699,6 +793,9 @@ public final class Database {
         Object e = table.remove(table.tokenFor(k, off, len), k, off, len);
         if (e == null) {
             return 0;
+        }
+        if (snapshot != null) {
+            snapshot.beforeChange(this, e);
         }
         left(e);
         long freed = before - memory.bytes();

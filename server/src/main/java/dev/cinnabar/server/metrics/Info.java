@@ -326,25 +326,27 @@ public final class Info {
     }
 
     private static void persistence(StringBuilder sb, Server s) {
-        // No RDB or AOF yet: nothing is ever loading, saving or rewriting.
+        // Loading happens before the server listens, so nobody sees it in progress.
+        var rdb = s.rdb;
         field(sb, "loading", 0);
         field(sb, "async_loading", 0);
+        // A forkless snapshot copies nothing: no copy-on-write to report.
         field(sb, "current_cow_peak", 0);
         field(sb, "current_cow_size", 0);
         field(sb, "current_cow_size_age", 0);
         field(sb, "current_fork_perc", "0.00");
-        field(sb, "current_save_keys_processed", 0);
-        field(sb, "current_save_keys_total", 0);
+        field(sb, "current_save_keys_processed", rdb.keysProcessed());
+        field(sb, "current_save_keys_total", rdb.keysTotal());
         field(sb, "rdb_changes_since_last_save", s.stats.dirty);
-        field(sb, "rdb_bgsave_in_progress", 0);
+        field(sb, "rdb_bgsave_in_progress", rdb.bgsaveInProgress() ? 1 : 0);
         field(sb, "rdb_last_save_time", s.lastSave);
-        field(sb, "rdb_last_bgsave_status", "ok");
-        field(sb, "rdb_last_bgsave_time_sec", -1);
-        field(sb, "rdb_current_bgsave_time_sec", -1);
-        field(sb, "rdb_saves", 0);
+        field(sb, "rdb_last_bgsave_status", rdb.lastBgsaveOk() ? "ok" : "err");
+        field(sb, "rdb_last_bgsave_time_sec", rdb.lastBgsaveSeconds());
+        field(sb, "rdb_current_bgsave_time_sec", rdb.currentBgsaveSeconds());
+        field(sb, "rdb_saves", rdb.saves());
         field(sb, "rdb_last_cow_size", 0);
-        field(sb, "rdb_last_load_keys_expired", 0);
-        field(sb, "rdb_last_load_keys_loaded", 0);
+        field(sb, "rdb_last_load_keys_expired", rdb.lastLoadKeysExpired());
+        field(sb, "rdb_last_load_keys_loaded", rdb.lastLoadKeysLoaded());
         field(sb, "aof_enabled", 0);
         field(sb, "aof_rewrite_in_progress", 0);
         field(sb, "aof_rewrite_scheduled", 0);

@@ -667,6 +667,11 @@ public final class Scripting {
                 caller.error("READONLY Can not run script with write flag on readonly replica");
                 return null;
             }
+            if ((flags & ScriptRun.FLAG_NO_WRITES) == 0 && server.rdb.writesDenied() && !caller.has(Client.MASTER)) {
+                caller.error("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist"
+                        + " to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.");
+                return null;
+            }
             if ((flags & ScriptRun.FLAG_NO_WRITES) == 0 && ro) {
                 caller.error("ERR Can not execute a script with write flag using *_ro command.");
                 return null;
@@ -918,6 +923,9 @@ public final class Scripting {
             // Before the script wrote anything it may still fail on the server's state.
             if (readOnlyReplica(run.caller)) {
                 return "-READONLY You can't write against a read only replica.";
+            }
+            if (server.rdb.writesDenied()) {
+                return "-" + dev.cinnabar.server.persistence.RdbPersistence.MISCONF;
             }
             if (!server.replication.enoughGoodReplicas()) {
                 return "-NOREPLICAS Not enough good replicas to write.";

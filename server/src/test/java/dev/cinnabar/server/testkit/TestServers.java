@@ -20,11 +20,35 @@ public final class TestServers {
         return s;
     }
 
+    private static java.nio.file.Path tempDir;
+
+    /** One temporary directory per test JVM, deleted with its files at exit. */
+    private static synchronized String tempDir() {
+        if (tempDir == null) {
+            try {
+                tempDir = java.nio.file.Files.createTempDirectory("cinnabar-test-");
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+            java.nio.file.Path d = tempDir;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var files = java.nio.file.Files.walk(d)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                    // best effort
+                }
+            }));
+        }
+        return tempDir.toString();
+    }
+
     /** A server that is not listening: for driving keyspace internals directly. */
     public static Server create(ServerClock clock, String extraConfig) {
         ServerConfig cfg = new ServerConfig();
         try {
-            cfg.loadFromString("port 0\nbind 127.0.0.1\nsave \"\"\nappendonly no\n" + extraConfig);
+            // Files (SAVE, DEBUG RELOAD) go to a temporary directory, removed when the JVM exits.
+            cfg.loadFromString("port 0\nbind 127.0.0.1\nsave \"\"\nappendonly no\ndir \"" + tempDir() + "\"\n"
+                    + extraConfig);
         } catch (Exception e) {
             throw new IllegalArgumentException(e);
         }

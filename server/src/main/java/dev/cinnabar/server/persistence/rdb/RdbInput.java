@@ -90,13 +90,20 @@ public final class RdbInput {
         return crc;
     }
 
+    /** Bytes read so far (the offset of a load error). */
+    public long consumed() {
+        return total - remaining;
+    }
+
     /** Bytes left to read. */
     public long remaining() {
         return remaining;
     }
 
+    static final String TRUNCATED = "unexpected end of data";
+
     private static RdbException truncated() {
-        return new RdbException("unexpected end of data");
+        return new RdbException(TRUNCATED);
     }
 
     /** One unsigned byte. */

@@ -182,11 +182,19 @@ public final class RdbLoader {
             long expected = in.crcOfConsumed();
             long stored = in.readLe(8);
             boolean check = server.config.persistence.rdbchecksum.get() && !server.debug.skipChecksumValidation;
-            if (check && stored != 0 && stored != expected) {
-                throw new RdbException("RDB CRC error");
+            if (check && stored == 0) {
+                server.log.notice("RDB file was saved with checksum disabled: no check performed.");
+            } else if (check && stored != expected) {
+                throw new RdbException("Wrong RDB checksum expected: (" + Long.toHexString(expected) + ") but got ("
+                        + Long.toHexString(stored) + "). Aborting now.");
             }
         }
         return r;
+    }
+
+    /** Whether a load failed because the data ended early (Redis's "Short read" case). */
+    public static boolean isTruncation(RdbException e) {
+        return RdbInput.TRUNCATED.equals(e.getMessage());
     }
 
     /** C atoi over the version digits. */

@@ -129,8 +129,41 @@ public final class RdbWriter {
     }
 
     private boolean excludeData;
+    private boolean saveLru;
+    private boolean saveLfu;
+
+    /**
+     * A writer that appends to {@code out} piece by piece, for a snapshot that walks the data
+     * set itself ({@link RdbSnapshotWriter}): {@link #header}, then per database
+     * {@link #selectDb} and its {@link #entry entries}, then {@link #footer}. Every call
+     * needs the server lock (it reads the configuration and the entries).
+     */
+    static RdbWriter streaming(Server server, RdbOutput out, int version) {
+        return new RdbWriter(server, out, version, server.config.persistence.rdbcompression.get());
+    }
+
+    /**
+     * The whole data set into {@code out} (a synchronous SAVE streaming to a file through an
+     * {@link RdbOutput.Sink}). Must be called with the server lock held.
+     */
+    public static void write(Server server, ReplicationInfo repl, RdbOutput out) {
+        streaming(server, out, VERSION).writeAll(repl);
+    }
 
     private void writeAll(ReplicationInfo repl) {
+        header(repl);
+        for (Database db : server.dbs()) {
+            if (db.size() == 0 || excludeData) {
+                continue;
+            }
+            selectDb(db.id, db.size(), db.expiresCount());
+            db.forEach(e -> entry(db, e));
+        }
+        footer();
+    }
+
+    /** The signature, the aux fields and the function libraries (what precedes the keys). */
+    void header(ReplicationInfo repl) {
         out.write(("REDIS" + (version < 10 ? "000" : "00") + version).getBytes(StandardCharsets.US_ASCII));
         aux("redis-ver", Server.REDIS_VERSION);
         aux("redis-bits", 64);
@@ -147,23 +180,37 @@ public final class RdbWriter {
             out.write(FunctionsPayload.OPCODE_FUNCTION2);
             writeString(code, 0, code.length);
         }
+        // The access data saved with each key follows the policy at the start of the save.
         MaxmemoryPolicy policy = server.config.memory.maxmemoryPolicy.get();
-        boolean saveLru = policy == MaxmemoryPolicy.ALLKEYS_LRU || policy == MaxmemoryPolicy.VOLATILE_LRU;
-        boolean saveLfu = policy == MaxmemoryPolicy.ALLKEYS_LFU || policy == MaxmemoryPolicy.VOLATILE_LFU;
-        for (Database db : server.dbs()) {
-            if (db.size() == 0 || excludeData) {
-                continue;
-            }
-            out.write(OPCODE_SELECTDB);
-            writeLen(db.id);
-            out.write(OPCODE_RESIZEDB);
-            writeLen(db.size());
-            writeLen(db.expiresCount());
-            db.forEach(e -> writeEntry(db, e, saveLru, saveLfu));
-        }
+        saveLru = policy == MaxmemoryPolicy.ALLKEYS_LRU || policy == MaxmemoryPolicy.VOLATILE_LRU;
+        saveLfu = policy == MaxmemoryPolicy.ALLKEYS_LFU || policy == MaxmemoryPolicy.VOLATILE_LFU;
+    }
+
+    /** Takes the access-data policy {@code other} read in its {@link #header}. */
+    void copyPolicy(RdbWriter other) {
+        saveLru = other.saveLru;
+        saveLfu = other.saveLfu;
+    }
+
+    /** SELECTDB and RESIZEDB: the start of a database's keys. */
+    void selectDb(int id, long size, long expires) {
+        out.write(OPCODE_SELECTDB);
+        writeLen(id);
+        out.write(OPCODE_RESIZEDB);
+        writeLen(size);
+        writeLen(expires);
+    }
+
+    /** EOF and the checksum (0 when rdbchecksum is off). */
+    void footer() {
         out.write(OPCODE_EOF);
         long crc = server.config.persistence.rdbchecksum.get() ? out.crc() : 0;
         out.writeLe(crc, 8);
+    }
+
+    /** One key of {@code db}: its expiry, access data, type, key and value. */
+    void entry(Database db, Object e) {
+        writeEntry(db, e, saveLru, saveLfu);
     }
 
     // ---- keys ----------------------------------------------------------------------------------

@@ -133,7 +133,7 @@ class RdbRoundTripTest {
     }
 
     /** (db, key, DEBUG DIGEST-VALUE) of every key. */
-    private static List<String[]> keysWithDigests(RespClient c) throws IOException {
+    static List<String[]> keysWithDigests(RespClient c) throws IOException {
         List<String[]> out = new ArrayList<>();
         for (int db = 0; db < 16; db++) {
             c.call("SELECT", Integer.toString(db));
@@ -146,7 +146,7 @@ class RdbRoundTripTest {
         return out;
     }
 
-    private static void populate(RespClient c) throws IOException {
+    static void populate(RespClient c) throws IOException {
         Random rnd = new Random(42);
         // Strings: every integer width, big integers, texts, compressible and random bytes.
         String[] ints = {"0", "1", "-1", "127", "-128", "128", "32767", "-32769", "2147483647", "-2147483648",

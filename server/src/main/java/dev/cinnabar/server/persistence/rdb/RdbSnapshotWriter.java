@@ -1,0 +1,97 @@
+package dev.cinnabar.server.persistence.rdb;
+
+import dev.cinnabar.server.Server;
+import dev.cinnabar.server.keyspace.Database;
+import dev.cinnabar.server.persistence.Snapshot;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Serialises a {@link Snapshot} walk as an RDB file: bytes accumulate in an {@link RdbOutput}
+ * under the lock, and whole chunks are handed to a {@link RdbOutput.Sink} between batches,
+ * without the lock, so at most a few chunks of the image are in memory at any time (plus the
+ * captured entries of databases the walk has not reached).
+ */
+public final class RdbSnapshotWriter implements Snapshot.Visitor {
+    private final RdbOutput out = new RdbOutput();
+    private final RdbWriter writer;
+    /** A second writer for captured entries, each serialised alone into {@link #scratch}. */
+    private final RdbOutput scratch = new RdbOutput(4096);
+    private final RdbWriter captureWriter;
+    private final RdbWriter.ReplicationInfo repl;
+    private final RdbOutput.Sink sink;
+    private List<byte[]> collected = List.of();
+    private boolean finished;
+
+    /** Must be created under the lock (it reads the configuration). */
+    public RdbSnapshotWriter(Server server, RdbWriter.ReplicationInfo repl, int version, RdbOutput.Sink sink) {
+        this.writer = RdbWriter.streaming(server, out, version);
+        this.captureWriter = RdbWriter.streaming(server, scratch, version);
+        this.repl = repl;
+        this.sink = sink;
+    }
+
+    @Override
+    public void start() {
+        writer.header(repl);
+        // Same access-data policy for captured entries as for the walk.
+        captureWriter.copyPolicy(writer);
+    }
+
+    @Override
+    public void begin(Database db, long keys, long expires) {
+        writer.selectDb(db.id, keys, expires);
+    }
+
+    @Override
+    public void entry(Database db, Object entry) {
+        writer.entry(db, entry);
+    }
+
+    @Override
+    public Object capture(Database db, Object entry) {
+        scratch.reset();
+        captureWriter.entry(db, entry);
+        return scratch.toByteArray();
+    }
+
+    @Override
+    public void replay(Database db, Object captured) {
+        out.write((byte[]) captured);
+    }
+
+    @Override
+    public void end(Database db) {
+        // nothing: the next SELECTDB or EOF follows
+    }
+
+    @Override
+    public void finish() {
+        writer.footer();
+        finished = true;
+    }
+
+    @Override
+    public void collect() {
+        List<byte[]> taken = out.takeFull(finished);
+        if (collected.isEmpty()) {
+            collected = taken;
+        } else if (!taken.isEmpty()) {
+            collected.addAll(taken);
+        }
+    }
+
+    @Override
+    public void drain() throws IOException {
+        List<byte[]> chunks = collected;
+        collected = List.of();
+        for (byte[] c : chunks) {
+            sink.write(c, 0, c.length);
+        }
+    }
+
+    /** Bytes produced so far. */
+    public long size() {
+        return out.size();
+    }
+}

@@ -12,14 +12,22 @@ import java.util.Arrays;
  * walking in both directions O(1) per step without an index. An entry of up to 127 bytes costs 2
  * bytes of overhead, against ~16 for a {@code byte[]} per element.
  *
- * <p>Entries are addressed by their byte position ({@code pos}); positions are invalidated by
- * any insertion, deletion or replacement before or at them. Operations are O(n) in the byte size,
- * which is why types convert to a scalable encoding past Redis's thresholds.
+ * <p>Entries are addressed by their byte position ({@code pos}) in {@link #array()}; positions
+ * are invalidated by any insertion, deletion or replacement before or at them. Operations are
+ * O(n) in the byte size, which is why types convert to a scalable encoding past Redis's
+ * thresholds, with one exception that queues live on: the entries need not start at offset 0.
+ * Removing the first entry only moves the start, and an insertion in front uses the room before
+ * the start (made when a prepend needs room: the entries move to the end of the array once), so
+ * LPUSH and LPOP on a list's head node cost O(1) instead of moving the whole node as Redis's
+ * listpack does.
  *
  * <p>Not thread-safe.
  */
 public final class Listpack {
     private byte[] buf;
+    /** Where the first entry starts (room before it is free). */
+    private int start;
+    /** Where the last entry ends. */
     private int used;
     private int count;
 
@@ -50,7 +58,7 @@ public final class Listpack {
     }
 
     public Listpack copy() {
-        return new Listpack(Arrays.copyOf(buf, Math.max(used, 8)), used, count);
+        return new Listpack(Arrays.copyOfRange(buf, start, start + Math.max(used - start, 8)), used - start, count);
     }
 
     /** Number of entries. */
@@ -60,7 +68,15 @@ public final class Listpack {
 
     /** Bytes of payload in use (the listpack's "bytes" for conversion thresholds and MEMORY). */
     public int bytes() {
-        return used;
+        return used - start;
+    }
+
+    /**
+     * Where the entries start in {@link #array()}: {@code array()[imageOffset(), +bytes())} is
+     * the image {@link #wrap} takes back.
+     */
+    public int imageOffset() {
+        return start;
     }
 
     /** Heap bytes held (array header included). */
@@ -77,7 +93,7 @@ public final class Listpack {
 
     /** Position of the first entry, or -1 when empty. */
     public int first() {
-        return count == 0 ? -1 : 0;
+        return count == 0 ? -1 : start;
     }
 
     /** Position of the last entry, or -1 when empty. */
@@ -93,7 +109,7 @@ public final class Listpack {
 
     /** Position of the entry before {@code pos}, or -1. */
     public int prev(int pos) {
-        return pos <= 0 ? -1 : prevOf(pos);
+        return pos <= start ? -1 : prevOf(pos);
     }
 
     /** Offset in {@link #array()} of the entry's data. */
@@ -121,7 +137,7 @@ public final class Listpack {
             return -1;
         }
         if (index < count / 2) {
-            int p = 0;
+            int p = start;
             for (long i = 0; i < index; i++) {
                 p = end(p);
             }
@@ -148,7 +164,8 @@ public final class Listpack {
      * looking only at every {@code (skip+1)}-th entry (skip 1 finds keys in key/value pairs), or -1.
      */
     public int find(int from, byte[] b, int off, int len, int skip) {
-        int p = from;
+        int p = Math.max(from, start); // 0 means "from the first entry", wherever it is
+
         while (p >= 0 && p < used) {
             if (equalsAt(p, b, off, len)) {
                 return p;
@@ -172,26 +189,26 @@ public final class Listpack {
     }
 
     public void prepend(byte[] b, int off, int len) {
-        insertAtOffset(0, b, off, len);
+        insertAtOffset(start, b, off, len);
     }
 
     /** Inserts before the entry at {@code pos} (or at the end when {@code pos == -1}); returns its position. */
     public int insertBefore(int pos, byte[] b, int off, int len) {
-        int at = pos < 0 ? used : pos;
-        insertAtOffset(at, b, off, len);
-        return at;
+        return insertAtOffset(pos < 0 ? used : pos, b, off, len);
     }
 
     /** Inserts after the entry at {@code pos}; returns the new entry's position. */
     public int insertAfter(int pos, byte[] b, int off, int len) {
-        int at = end(pos);
-        insertAtOffset(at, b, off, len);
-        return at;
+        return insertAtOffset(end(pos), b, off, len);
     }
 
     /** Deletes the entry at {@code pos}; returns the position of the entry that followed, or -1. */
     public int delete(int pos) {
         int e = end(pos);
+        if (pos == start) {
+            count--;
+            return removedFront(e);
+        }
         System.arraycopy(buf, e, buf, pos, used - e);
         used -= e - pos;
         count--;
@@ -206,6 +223,11 @@ public final class Listpack {
             e = end(e);
             k++;
         }
+        if (pos == start) {
+            count -= k;
+            removedFront(e);
+            return;
+        }
         System.arraycopy(buf, e, buf, pos, used - e);
         used -= e - pos;
         count -= k;
@@ -216,7 +238,7 @@ public final class Listpack {
         int e = end(pos);
         int oldSize = e - pos;
         int newSize = entrySize(len);
-        ensure(used - oldSize + newSize);
+        ensure(used - oldSize + newSize); // keeps positions: the entries stay where they are
         System.arraycopy(buf, e, buf, pos + newSize, used - e);
         used += newSize - oldSize;
         writeEntry(pos, b, off, len);
@@ -224,19 +246,70 @@ public final class Listpack {
     }
 
     public void clear() {
+        start = 0;
         used = 0;
         count = 0;
     }
 
+    /**
+     * The entries before {@code newStart} were removed; returns the new first position or -1.
+     * Once the free room in front outgrows the entries, they move back to offset 0, so a queue
+     * that pops in front and pushes at the back never drags an ever larger array along.
+     */
+    private int removedFront(int newStart) {
+        if (newStart >= used) {
+            start = used = 0;
+            return -1;
+        }
+        int payload = used - newStart;
+        if (newStart > payload && newStart > 64) {
+            System.arraycopy(buf, newStart, buf, 0, payload);
+            newStart = 0;
+            used = payload;
+        }
+        start = newStart;
+        return start;
+    }
+
     // ---- encoding ------------------------------------------------------------------------------
 
-    private void insertAtOffset(int at, byte[] b, int off, int len) {
+    /** Inserts an entry at byte offset {@code at}; returns its position. */
+    private int insertAtOffset(int at, byte[] b, int off, int len) {
         int size = entrySize(len);
-        ensure(used + size);
+        if (at == start && count > 0) {
+            if (start < size) {
+                makeFrontRoom(size);
+            }
+            start -= size;
+            count++;
+            writeEntry(start, b, off, len);
+            return start;
+        }
+        ensure(used + size); // the entries before the insertion keep their positions
         System.arraycopy(buf, at, buf, at + size, used - at);
         used += size;
         count++;
         writeEntry(at, b, off, len);
+        return at;
+    }
+
+    /**
+     * Room for {@code size} bytes before the first entry: the entries move to the end of the
+     * array (a larger one when the free room is not enough), so that the next prepends find
+     * room too.
+     */
+    private void makeFrontRoom(int size) {
+        int payload = used - start;
+        int need = payload + size;
+        byte[] dst = buf;
+        if (need > buf.length) {
+            dst = new byte[Math.max(need, buf.length + (buf.length >> 1))];
+        }
+        int newStart = dst.length - payload;
+        System.arraycopy(buf, start, dst, newStart, payload);
+        buf = dst;
+        start = newStart;
+        used = newStart + payload;
     }
 
     private void writeEntry(int at, byte[] b, int off, int len) {
@@ -322,10 +395,13 @@ public final class Listpack {
         }
     }
 
-    /** Gives back spare capacity (after deletions). */
+    /** Gives back spare capacity (after deletions); the entries then start at offset 0. */
     public void trim() {
-        if (buf.length > used + 16) {
-            buf = Arrays.copyOf(buf, Math.max(used, 8));
+        int payload = used - start;
+        if (buf.length > payload + 16) {
+            buf = Arrays.copyOfRange(buf, start, start + Math.max(payload, 8));
+            start = 0;
+            used = payload;
         }
     }
 }

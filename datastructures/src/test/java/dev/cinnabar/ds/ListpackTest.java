@@ -93,4 +93,78 @@ class ListpackTest {
             assertThat(backward(lp)).isEqualTo(model);
         }
     }
+
+    /** Pushes and pops at both ends (lists' head nodes), against a model, with the image checks. */
+    @Test
+    void endOperationsMatchAModelAndTheImageRoundTrips() {
+        Random rnd = new Random(7);
+        for (int round = 0; round < 100; round++) {
+            Listpack lp = new Listpack(8);
+            java.util.ArrayDeque<String> model = new java.util.ArrayDeque<>();
+            for (int op = 0; op < 500; op++) {
+                String v = "v".repeat(rnd.nextInt(rnd.nextInt(10) == 0 ? 300 : 6)) + op;
+                switch (rnd.nextInt(6)) {
+                    case 0, 1 -> {
+                        lp.prepend(b(v), 0, v.length());
+                        model.addFirst(v);
+                    }
+                    case 2 -> {
+                        lp.append(b(v), 0, v.length());
+                        model.addLast(v);
+                    }
+                    case 3 -> {
+                        if (!model.isEmpty()) {
+                            int next = lp.delete(lp.first());
+                            model.removeFirst();
+                            assertThat(next).isEqualTo(lp.first());
+                        }
+                    }
+                    case 4 -> {
+                        if (!model.isEmpty()) {
+                            lp.delete(lp.last());
+                            model.removeLast();
+                        }
+                    }
+                    default -> {
+                        int n = Math.min(model.size(), 1 + rnd.nextInt(3));
+                        if (n > 0) {
+                            lp.deleteRange(lp.first(), n);
+                            for (int k = 0; k < n; k++) {
+                                model.removeFirst();
+                            }
+                        }
+                    }
+                }
+                assertThat(lp.size()).isEqualTo(model.size());
+            }
+            List<String> expected = new ArrayList<>(model);
+            assertThat(forward(lp)).isEqualTo(expected);
+            assertThat(backward(lp)).isEqualTo(expected);
+            if (!expected.isEmpty()) {
+                String x = expected.get(expected.size() / 2);
+                assertThat(lp.find(0, b(x), 0, x.length(), 0)).isGreaterThanOrEqualTo(lp.first());
+            }
+            byte[] image = java.util.Arrays.copyOfRange(lp.array(), lp.imageOffset(), lp.imageOffset() + lp.bytes());
+            assertThat(forward(Listpack.wrap(image, image.length, lp.size()))).isEqualTo(expected);
+            assertThat(forward(lp.copy())).isEqualTo(expected);
+            lp.trim();
+            assertThat(forward(lp)).isEqualTo(expected);
+            assertThat(lp.imageOffset()).isZero();
+        }
+    }
+
+    /** A queue (push at the back, pop in front) keeps an array about the size of its contents. */
+    @Test
+    void aQueueDoesNotDragItsPoppedRoomAlong() {
+        Listpack lp = new Listpack();
+        for (int i = 0; i < 100; i++) {
+            lp.append(b("item" + i), 0, 5);
+        }
+        for (int i = 0; i < 100_000; i++) {
+            lp.append(b("itemX"), 0, 5);
+            lp.delete(lp.first());
+        }
+        assertThat(lp.size()).isEqualTo(100);
+        assertThat(lp.footprint()).isLessThan(4L * lp.bytes() + 256);
+    }
 }

@@ -241,7 +241,8 @@ final class Quicklist {
             out = new byte[need];
             SCRATCH.set(out);
         }
-        int outLen = LZFEncoder.appendEncoded(ENCODER.get(), src, 0, srcLen, out, 0);
+        int srcOff = n.plain ? 0 : n.lp.imageOffset();
+        int outLen = LZFEncoder.appendEncoded(ENCODER.get(), src, srcOff, srcLen, out, 0);
         if (outLen + MIN_COMPRESS_IMPROVE >= srcLen) {
             return false;
         }

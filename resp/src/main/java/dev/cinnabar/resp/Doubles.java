@@ -464,6 +464,44 @@ public final class Doubles {
      * empty string is 0. Overflow gives infinity. Returns the value, or NaN when invalid.
      */
     public static double parseRangeBound(byte[] b, int off, int len) {
+        long span = cStringNumber(b, off, len);
+        if (span < 0) {
+            return span == EMPTY_C_STRING ? 0.0 : Double.NaN;
+        }
+        return convert(b, (int) (span >>> 32), (int) span, false);
+    }
+
+    /**
+     * What SORT accepts as a weight: strtod over the C string (up to the first NUL byte),
+     * leading white space skipped, the number must reach the end of that string (an empty
+     * string is 0). Rejected (NaN returned): NaN itself, trailing garbage, and every result
+     * glibc flags with ERANGE, since SORT checks errno: overflow, underflow to zero, and an
+     * inexact subnormal result.
+     */
+    public static double parseSortWeight(byte[] b, int off, int len) {
+        long span = cStringNumber(b, off, len);
+        if (span < 0) {
+            return span == EMPTY_C_STRING ? 0.0 : Double.NaN;
+        }
+        int i = (int) (span >>> 32);
+        int stop = (int) span;
+        double v = convert(b, i, stop, true);
+        if (v != 0 && Math.abs(v) < Double.MIN_NORMAL && !Double.isNaN(v) && !exactly(b, i, stop, v)) {
+            return Double.NaN; // glibc reports a rounded subnormal as an underflow
+        }
+        return v;
+    }
+
+    /** {@link #cStringNumber}'s answer for an empty C string, where strtod converts nothing. */
+    private static final long EMPTY_C_STRING = -2;
+
+    /**
+     * Where strtod finds a number in the C string (up to the first NUL byte) of
+     * {@code b[off, off+len)}, leading white space skipped, when that number reaches the end of
+     * the C string: its start and end packed as {@code start << 32 | end}. Otherwise
+     * {@link #EMPTY_C_STRING} for an empty string, or -1.
+     */
+    private static long cStringNumber(byte[] b, int off, int len) {
         int cEnd = off;
         int end = off + len;
         while (cEnd < end && b[cEnd] != 0) {
@@ -476,43 +514,12 @@ public final class Doubles {
         int stop = scan(b, i, cEnd);
         if (stop == i) {
             // No conversion: strtod points back at the start, valid only for an empty string.
-            return cEnd == off ? 0.0 : Double.NaN;
+            return cEnd == off ? EMPTY_C_STRING : -1;
         }
         if (stop != cEnd) {
-            return Double.NaN;
+            return -1;
         }
-        return convert(b, i, stop, false);
-    }
-
-    /**
-     * What SORT accepts as a weight: strtod over the C string (up to the first NUL byte),
-     * leading white space skipped, the number must reach the end of that string (an empty
-     * string is 0). Rejected (NaN returned): NaN itself, trailing garbage, and every result
-     * glibc flags with ERANGE, since SORT checks errno: overflow, underflow to zero, and an
-     * inexact subnormal result.
-     */
-    public static double parseSortWeight(byte[] b, int off, int len) {
-        int cEnd = off;
-        int end = off + len;
-        while (cEnd < end && b[cEnd] != 0) {
-            cEnd++;
-        }
-        int i = off;
-        while (i < cEnd && isSpace(b[i])) {
-            i++;
-        }
-        int stop = scan(b, i, cEnd);
-        if (stop == i) {
-            return cEnd == off ? 0.0 : Double.NaN;
-        }
-        if (stop != cEnd) {
-            return Double.NaN;
-        }
-        double v = convert(b, i, stop, true);
-        if (v != 0 && Math.abs(v) < Double.MIN_NORMAL && !Double.isNaN(v) && !exactly(b, i, stop, v)) {
-            return Double.NaN; // glibc reports a rounded subnormal as an underflow
-        }
-        return v;
+        return (long) i << 32 | stop;
     }
 
     /** Whether the finite number text {@code b[s, e)} equals {@code v} exactly (rare path). */

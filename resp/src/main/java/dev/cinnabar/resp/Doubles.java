@@ -608,41 +608,31 @@ public final class Doubles {
             return p;
         }
         if (p + 1 < end && b[p] == '0' && (b[p + 1] | 0x20) == 'x') {
-            int q = p + 2;
-            int digits = 0;
-            while (q < end && isHex(b[q])) {
-                q++;
-                digits++;
-            }
-            if (q < end && b[q] == '.') {
-                q++;
-                while (q < end && isHex(b[q])) {
-                    q++;
-                    digits++;
-                }
-            }
-            if (digits == 0) {
-                return p + 1; // just the "0"
-            }
-            return exponent(b, q, end, 'p');
+            int q = digitsEnd(b, p + 2, end, true);
+            return q < 0 ? p + 1 : exponent(b, q, end, 'p'); // no hex digit: just the "0"
         }
-        int q = p;
+        int q = digitsEnd(b, p, end, false);
+        return q < 0 ? i : exponent(b, q, end, 'e');
+    }
+
+    /**
+     * Where the digits of a mantissa, "digits[.digits]" (hex digits with {@code hex}), starting
+     * at {@code q} end; -1 when there is no digit at all.
+     */
+    private static int digitsEnd(byte[] b, int q, int end, boolean hex) {
         int digits = 0;
-        while (q < end && isDigit(b[q])) {
+        while (q < end && (hex ? isHex(b[q]) : isDigit(b[q]))) {
             q++;
             digits++;
         }
         if (q < end && b[q] == '.') {
             q++;
-            while (q < end && isDigit(b[q])) {
+            while (q < end && (hex ? isHex(b[q]) : isDigit(b[q]))) {
                 q++;
                 digits++;
             }
         }
-        if (digits == 0) {
-            return i;
-        }
-        return exponent(b, q, end, 'e');
+        return digits == 0 ? -1 : q;
     }
 
     /** Consumes an exponent part introduced by {@code letter} if it has at least one digit. */

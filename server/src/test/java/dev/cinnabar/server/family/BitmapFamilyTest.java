@@ -2,10 +2,10 @@ package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cinnabar.server.testkit.ForeignValue;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
 import dev.cinnabar.server.testkit.ServerFixture;
-import dev.cinnabar.server.type.RedisValue;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -56,27 +56,8 @@ class BitmapFamilyTest {
     private static final Err BAD_TYPE = new Err(
             "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.");
 
-    /** A value of another type, so the WRONGTYPE paths can be tested without the list family. */
-    private record OtherType() implements RedisValue {
-        @Override
-        public String type() {
-            return "list";
-        }
-
-        @Override
-        public String encoding() {
-            return "listpack";
-        }
-
-        @Override
-        public RedisValue copy() {
-            return this;
-        }
-    }
-
     private static void putList(String key) {
-        byte[] k = b(key);
-        server.server().runLocked(() -> server.server().db(0).setObject(k, 0, k.length, new OtherType(), -1));
+        ForeignValue.put(server.server(), key);
     }
 
     private long dirty() throws Exception {

@@ -26,9 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KeyspaceFamilyTest {
     static ManualClock clock = new ManualClock();
     @RegisterExtension
-    static final ServerFixture fixture = ServerFixture.create().clock(clock)
-            .onStart(s -> s.runLocked(() -> s.expiry.enabled(false)))
-            .eachTest("FLUSHALL");
+    static final ServerFixture fixture = ServerFixture.manualTime(clock);
     final RespClient r = fixture.client();
 
     @BeforeEach

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cinnabar.ds.Entries;
 import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.keyspace.Database;
+import dev.cinnabar.server.testkit.ForeignValue;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
 import dev.cinnabar.server.testkit.ServerFixture;
-import dev.cinnabar.server.type.RedisValue;
 import dev.cinnabar.server.type.Strings;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -69,27 +69,8 @@ class StringFamilyTest {
         return at < 0 ? at : (at - System.currentTimeMillis() + 500) / 1000;
     }
 
-    /** A value of another type, so the WRONGTYPE paths can be tested before lists exist. */
-    private record OtherType() implements RedisValue {
-        @Override
-        public String type() {
-            return "list";
-        }
-
-        @Override
-        public String encoding() {
-            return "listpack";
-        }
-
-        @Override
-        public RedisValue copy() {
-            return this;
-        }
-    }
-
     private static void putList(String key) {
-        byte[] k = b(key);
-        server.server().runLocked(() -> server.server().db(0).setObject(k, 0, k.length, new OtherType(), -1));
+        ForeignValue.put(server.server(), key);
     }
 
     private static final Err WRONGTYPE = new Err("WRONGTYPE Operation against a key holding the wrong kind of value");

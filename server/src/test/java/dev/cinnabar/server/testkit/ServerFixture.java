@@ -29,12 +29,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }</pre>
  * The server starts before the first test and stops after the last; the commands given to
  * {@link #eachTest} run on the test's connection before each test (an error reply fails it);
- * the test's connection and every {@link #newClient()} are closed after it.
+ * the test's connection and every {@link #newClient()} are closed after it, then the commands
+ * given to {@link #afterEachTest} run.
  */
 public final class ServerFixture implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
     private final CinnabarServer.Builder builder = CinnabarServer.builder().port(0);
     private final StringBuilder extraConfig = new StringBuilder();
     private final List<Object[]> eachTest = new ArrayList<>();
+    private final List<Object[]> afterEachTest = new ArrayList<>();
     private ServerClock clock;
     private Consumer<Server> onStart;
     private boolean awaitUnblocked;
@@ -82,6 +84,20 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback,
     public ServerFixture eachTest(Object... command) {
         eachTest.add(command);
         return this;
+    }
+
+    /** A command to send after every test, on a connection of its own, to undo what tests change. */
+    public ServerFixture afterEachTest(Object... command) {
+        afterEachTest.add(command);
+        return this;
+    }
+
+    /**
+     * The usual server for tests that drive time by hand: on {@code clock}, with active expiry
+     * off (keys expire only when touched), flushed before every test.
+     */
+    public static ServerFixture manualTime(ServerClock clock) {
+        return create().clock(clock).onStart(s -> s.runLocked(() -> s.expiry.enabled(false))).eachTest("FLUSHALL");
     }
 
     /** After every test, once its connections are closed, waits until no client is blocked. */
@@ -136,6 +152,13 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback,
         }
         if (awaitUnblocked) {
             waitUntil(() -> blockedClients() == 0);
+        }
+        if (!afterEachTest.isEmpty()) {
+            try (RespClient c = connect()) {
+                for (Object[] command : afterEachTest) {
+                    c.call(command);
+                }
+            }
         }
     }
 

@@ -720,23 +720,7 @@ public final class Doubles {
                     break;
                 }
             }
-            long exp = 0;
-            if (exact && i < e) { // exponent part
-                int j = i + 1;
-                boolean eneg = false;
-                if (b[j] == '+' || b[j] == '-') {
-                    eneg = b[j] == '-';
-                    j++;
-                }
-                for (; j < e; j++) {
-                    if (exp < 100_000) {
-                        exp = exp * 10 + (b[j] - '0');
-                    }
-                }
-                if (eneg) {
-                    exp = -exp;
-                }
-            }
+            long exp = exact && i < e ? exponentValue(b, i + 1, e) : 0;
             long e10 = exp + scale;
             if (exact && m == 0) {
                 v = 0.0;
@@ -766,24 +750,27 @@ public final class Doubles {
         if (sb.charAt(2) == '.') {
             sb.insert(2, '0');
         }
-        long exp = 0;
-        if (i < e) {
-            int j = i + 1;
-            boolean eneg = false;
-            if (b[j] == '+' || b[j] == '-') {
-                eneg = b[j] == '-';
-                j++;
-            }
-            for (; j < e; j++) {
-                if (exp < 100_000) {
-                    exp = exp * 10 + (b[j] - '0');
-                }
-            }
-            if (eneg) {
-                exp = -exp;
-            }
-        }
+        long exp = i < e ? exponentValue(b, i + 1, e) : 0;
         sb.append('p').append(exp);
         return Double.parseDouble(sb.toString());
+    }
+
+    /**
+     * The value of an exponent "[+-]digits" already validated by the scan, from {@code j} to
+     * {@code e}; its magnitude stops growing past 100000, far beyond any double's range.
+     */
+    private static long exponentValue(byte[] b, int j, int e) {
+        boolean neg = false;
+        if (b[j] == '+' || b[j] == '-') {
+            neg = b[j] == '-';
+            j++;
+        }
+        long exp = 0;
+        for (; j < e; j++) {
+            if (exp < 100_000) {
+                exp = exp * 10 + (b[j] - '0');
+            }
+        }
+        return neg ? -exp : exp;
     }
 }

@@ -464,6 +464,44 @@ public final class Doubles {
      * empty string is 0. Overflow gives infinity. Returns the value, or NaN when invalid.
      */
     public static double parseRangeBound(byte[] b, int off, int len) {
+        long span = cStringNumber(b, off, len);
+        if (span < 0) {
+            return span == EMPTY_C_STRING ? 0.0 : Double.NaN;
+        }
+        return convert(b, (int) (span >>> 32), (int) span, false);
+    }
+
+    /**
+     * What SORT accepts as a weight: strtod over the C string (up to the first NUL byte),
+     * leading white space skipped, the number must reach the end of that string (an empty
+     * string is 0). Rejected (NaN returned): NaN itself, trailing garbage, and every result
+     * glibc flags with ERANGE, since SORT checks errno: overflow, underflow to zero, and an
+     * inexact subnormal result.
+     */
+    public static double parseSortWeight(byte[] b, int off, int len) {
+        long span = cStringNumber(b, off, len);
+        if (span < 0) {
+            return span == EMPTY_C_STRING ? 0.0 : Double.NaN;
+        }
+        int i = (int) (span >>> 32);
+        int stop = (int) span;
+        double v = convert(b, i, stop, true);
+        if (v != 0 && Math.abs(v) < Double.MIN_NORMAL && !Double.isNaN(v) && !exactly(b, i, stop, v)) {
+            return Double.NaN; // glibc reports a rounded subnormal as an underflow
+        }
+        return v;
+    }
+
+    /** {@link #cStringNumber}'s answer for an empty C string, where strtod converts nothing. */
+    private static final long EMPTY_C_STRING = -2;
+
+    /**
+     * Where strtod finds a number in the C string (up to the first NUL byte) of
+     * {@code b[off, off+len)}, leading white space skipped, when that number reaches the end of
+     * the C string: its start and end packed as {@code start << 32 | end}. Otherwise
+     * {@link #EMPTY_C_STRING} for an empty string, or -1.
+     */
+    private static long cStringNumber(byte[] b, int off, int len) {
         int cEnd = off;
         int end = off + len;
         while (cEnd < end && b[cEnd] != 0) {
@@ -476,43 +514,12 @@ public final class Doubles {
         int stop = scan(b, i, cEnd);
         if (stop == i) {
             // No conversion: strtod points back at the start, valid only for an empty string.
-            return cEnd == off ? 0.0 : Double.NaN;
+            return cEnd == off ? EMPTY_C_STRING : -1;
         }
         if (stop != cEnd) {
-            return Double.NaN;
+            return -1;
         }
-        return convert(b, i, stop, false);
-    }
-
-    /**
-     * What SORT accepts as a weight: strtod over the C string (up to the first NUL byte),
-     * leading white space skipped, the number must reach the end of that string (an empty
-     * string is 0). Rejected (NaN returned): NaN itself, trailing garbage, and every result
-     * glibc flags with ERANGE, since SORT checks errno: overflow, underflow to zero, and an
-     * inexact subnormal result.
-     */
-    public static double parseSortWeight(byte[] b, int off, int len) {
-        int cEnd = off;
-        int end = off + len;
-        while (cEnd < end && b[cEnd] != 0) {
-            cEnd++;
-        }
-        int i = off;
-        while (i < cEnd && isSpace(b[i])) {
-            i++;
-        }
-        int stop = scan(b, i, cEnd);
-        if (stop == i) {
-            return cEnd == off ? 0.0 : Double.NaN;
-        }
-        if (stop != cEnd) {
-            return Double.NaN;
-        }
-        double v = convert(b, i, stop, true);
-        if (v != 0 && Math.abs(v) < Double.MIN_NORMAL && !Double.isNaN(v) && !exactly(b, i, stop, v)) {
-            return Double.NaN; // glibc reports a rounded subnormal as an underflow
-        }
-        return v;
+        return (long) i << 32 | stop;
     }
 
     /** Whether the finite number text {@code b[s, e)} equals {@code v} exactly (rare path). */
@@ -601,41 +608,31 @@ public final class Doubles {
             return p;
         }
         if (p + 1 < end && b[p] == '0' && (b[p + 1] | 0x20) == 'x') {
-            int q = p + 2;
-            int digits = 0;
-            while (q < end && isHex(b[q])) {
-                q++;
-                digits++;
-            }
-            if (q < end && b[q] == '.') {
-                q++;
-                while (q < end && isHex(b[q])) {
-                    q++;
-                    digits++;
-                }
-            }
-            if (digits == 0) {
-                return p + 1; // just the "0"
-            }
-            return exponent(b, q, end, 'p');
+            int q = digitsEnd(b, p + 2, end, true);
+            return q < 0 ? p + 1 : exponent(b, q, end, 'p'); // no hex digit: just the "0"
         }
-        int q = p;
+        int q = digitsEnd(b, p, end, false);
+        return q < 0 ? i : exponent(b, q, end, 'e');
+    }
+
+    /**
+     * Where the digits of a mantissa, "digits[.digits]" (hex digits with {@code hex}), starting
+     * at {@code q} end; -1 when there is no digit at all.
+     */
+    private static int digitsEnd(byte[] b, int q, int end, boolean hex) {
         int digits = 0;
-        while (q < end && isDigit(b[q])) {
+        while (q < end && (hex ? isHex(b[q]) : isDigit(b[q]))) {
             q++;
             digits++;
         }
         if (q < end && b[q] == '.') {
             q++;
-            while (q < end && isDigit(b[q])) {
+            while (q < end && (hex ? isHex(b[q]) : isDigit(b[q]))) {
                 q++;
                 digits++;
             }
         }
-        if (digits == 0) {
-            return i;
-        }
-        return exponent(b, q, end, 'e');
+        return digits == 0 ? -1 : q;
     }
 
     /** Consumes an exponent part introduced by {@code letter} if it has at least one digit. */
@@ -723,23 +720,7 @@ public final class Doubles {
                     break;
                 }
             }
-            long exp = 0;
-            if (exact && i < e) { // exponent part
-                int j = i + 1;
-                boolean eneg = false;
-                if (b[j] == '+' || b[j] == '-') {
-                    eneg = b[j] == '-';
-                    j++;
-                }
-                for (; j < e; j++) {
-                    if (exp < 100_000) {
-                        exp = exp * 10 + (b[j] - '0');
-                    }
-                }
-                if (eneg) {
-                    exp = -exp;
-                }
-            }
+            long exp = exact && i < e ? exponentValue(b, i + 1, e) : 0;
             long e10 = exp + scale;
             if (exact && m == 0) {
                 v = 0.0;
@@ -769,24 +750,27 @@ public final class Doubles {
         if (sb.charAt(2) == '.') {
             sb.insert(2, '0');
         }
-        long exp = 0;
-        if (i < e) {
-            int j = i + 1;
-            boolean eneg = false;
-            if (b[j] == '+' || b[j] == '-') {
-                eneg = b[j] == '-';
-                j++;
-            }
-            for (; j < e; j++) {
-                if (exp < 100_000) {
-                    exp = exp * 10 + (b[j] - '0');
-                }
-            }
-            if (eneg) {
-                exp = -exp;
-            }
-        }
+        long exp = i < e ? exponentValue(b, i + 1, e) : 0;
         sb.append('p').append(exp);
         return Double.parseDouble(sb.toString());
+    }
+
+    /**
+     * The value of an exponent "[+-]digits" already validated by the scan, from {@code j} to
+     * {@code e}; its magnitude stops growing past 100000, far beyond any double's range.
+     */
+    private static long exponentValue(byte[] b, int j, int e) {
+        boolean neg = false;
+        if (b[j] == '+' || b[j] == '-') {
+            neg = b[j] == '-';
+            j++;
+        }
+        long exp = 0;
+        for (; j < e; j++) {
+            if (exp < 100_000) {
+                exp = exp * 10 + (b[j] - '0');
+            }
+        }
+        return neg ? -exp : exp;
     }
 }

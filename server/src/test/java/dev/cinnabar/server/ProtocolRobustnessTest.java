@@ -3,6 +3,7 @@ package dev.cinnabar.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinnabar.server.testkit.RespClient;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,26 +11,16 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Malformed, random and oversized input from some connections never takes down the server,
  * another client's connection, or stored data (Redis's protocol tests plus fuzzing).
  */
 class ProtocolRobustnessTest {
-    static CinnabarServer server;
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create();
 
     @Test
     void garbageFromManyConnectionsLeavesOthersAndDataIntact() throws Exception {

@@ -259,8 +259,7 @@ public final class BitmapFamily {
         int argc = c.argc();
         long start;
         long end;
-        int firstMask = 0; // bits of the first byte before the range (BIT unit)
-        int lastMask = 0; // bits of the last byte after the range (BIT unit)
+        boolean bits = false;
         if (argc == 4 || argc == 5) {
             if (!c.parseLong(2)) {
                 return;
@@ -274,29 +273,12 @@ public final class BitmapFamily {
                 c.reply.zero(); // decided before the unit is even looked at, as in Redis
                 return;
             }
-            boolean bits = false;
             if (argc == 5) {
                 int u = unit(c, 4);
                 if (u < 0) {
                     return;
                 }
                 bits = u == 1;
-            }
-            long total = bits ? (long) strlen << 3 : strlen;
-            if (start < 0) {
-                start += total;
-            }
-            if (end < 0) {
-                end += total;
-            }
-            start = Math.max(start, 0);
-            end = Math.max(end, 0);
-            end = Math.min(end, total - 1);
-            if (bits && start <= end) {
-                firstMask = ~((1 << (8 - (int) (start & 7))) - 1) & 0xFF;
-                lastMask = (1 << (7 - (int) (end & 7))) - 1;
-                start >>= 3;
-                end >>= 3;
             }
         } else if (argc == 2) {
             start = 0;
@@ -305,17 +287,7 @@ public final class BitmapFamily {
             c.syntaxError();
             return;
         }
-        if (start > end) {
-            c.reply.zero();
-            return;
-        }
-        int s = (int) start;
-        int n = (int) (end - start + 1);
-        long count = Bitmaps.popcount(a, base + s, n);
-        // Bits of the edge bytes outside a BIT range were counted: take them back.
-        count -= Integer.bitCount(a[base + s] & firstMask);
-        count -= Integer.bitCount(a[base + (int) end] & lastMask);
-        c.reply.integer(count);
+        countOrFind(c, a, base, strlen, start, end, bits, -1, false);
     }
 
     /** BITPOS key bit [start [end [BYTE|BIT]]]. */
@@ -345,14 +317,12 @@ public final class BitmapFamily {
         long start;
         long end;
         boolean endGiven = false;
-        int firstMask = 0;
-        int lastMask = 0;
+        boolean bits = false;
         if (argc >= 4 && argc <= 6) {
             if (!c.parseLong(3)) {
                 return;
             }
             start = c.parsed();
-            boolean bits = false;
             if (argc == 6) {
                 int u = unit(c, 5);
                 if (u < 0) {
@@ -369,22 +339,6 @@ public final class BitmapFamily {
             } else {
                 end = bits ? ((long) strlen << 3) + 7 : strlen - 1;
             }
-            long total = bits ? (long) strlen << 3 : strlen;
-            if (start < 0) {
-                start += total;
-            }
-            if (end < 0) {
-                end += total;
-            }
-            start = Math.max(start, 0);
-            end = Math.max(end, 0);
-            end = Math.min(end, total - 1);
-            if (bits && start <= end) {
-                firstMask = ~((1 << (8 - (int) (start & 7))) - 1) & 0xFF;
-                lastMask = (1 << (7 - (int) (end & 7))) - 1;
-                start >>= 3;
-                end >>= 3;
-            }
         } else if (argc == 3) {
             start = 0;
             end = strlen - 1;
@@ -392,11 +346,54 @@ public final class BitmapFamily {
             c.syntaxError();
             return;
         }
-        if (start > end) {
-            c.reply.integer(-1); // an empty range holds neither zeros nor ones
+        countOrFind(c, a, base, strlen, start, end, bits, bit, endGiven);
+    }
+
+    /**
+     * What BITCOUNT ({@code bit < 0}) and BITPOS share once their arguments are read: the range
+     * made absolute (negative indexes count from the end, in bytes or with BIT in bits) and
+     * clamped to the string, a bit range widened to whole bytes with masks for the edge bits
+     * outside it; then the ones in it are counted, or the first {@code bit} found.
+     */
+    private static void countOrFind(Client c, byte[] a, int base, int strlen, long start, long end, boolean bits,
+            int bit, boolean endGiven) {
+        long total = bits ? (long) strlen << 3 : strlen;
+        if (start < 0) {
+            start += total;
+        }
+        if (end < 0) {
+            end += total;
+        }
+        start = Math.max(start, 0);
+        end = Math.max(end, 0);
+        end = Math.min(end, total - 1);
+        int firstMask = 0; // bits of the first byte before the range (BIT unit)
+        int lastMask = 0; // bits of the last byte after the range (BIT unit)
+        if (bits && start <= end) {
+            firstMask = ~((1 << (8 - (int) (start & 7))) - 1) & 0xFF;
+            lastMask = (1 << (7 - (int) (end & 7))) - 1;
+            start >>= 3;
+            end >>= 3;
+        }
+        if (bit >= 0) {
+            if (start > end) {
+                c.reply.integer(-1); // an empty range holds neither zeros nor ones
+            } else {
+                c.reply.integer(findInRange(a, base, (int) start, (int) end, bit, firstMask, lastMask, endGiven));
+            }
             return;
         }
-        c.reply.integer(findInRange(a, base, (int) start, (int) end, bit, firstMask, lastMask, endGiven));
+        if (start > end) {
+            c.reply.zero();
+            return;
+        }
+        int s = (int) start;
+        int n = (int) (end - start + 1);
+        long count = Bitmaps.popcount(a, base + s, n);
+        // Bits of the edge bytes outside a BIT range were counted: take them back.
+        count -= Integer.bitCount(a[base + s] & firstMask);
+        count -= Integer.bitCount(a[base + (int) end] & lastMask);
+        c.reply.integer(count);
     }
 
     /**

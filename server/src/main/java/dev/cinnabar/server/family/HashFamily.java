@@ -52,8 +52,6 @@ public final class HashFamily {
     static final long LISTPACK_SAFETY_BYTES = 1L << 30;
 
     private static final byte[] W_WITHVALUES = Ascii.bytes("withvalues");
-    private static final byte[] W_COUNT = Ascii.bytes("count");
-    private static final byte[] W_MATCH = Ascii.bytes("match");
 
     // ---- lookup helpers ---------------------------------------------------------------------
 
@@ -565,11 +563,11 @@ public final class HashFamily {
 
     static void hscan(Client c) {
         byte[] d = c.argData();
-        if (!KeyspaceFamily.validCursor(d, c.argOff(2), c.argLen(2))) {
-            c.error("ERR invalid cursor");
+        ScanArgs scan = new ScanArgs();
+        if (!scan.cursor(c, 2)) {
             return;
         }
-        long cursor = KeyspaceFamily.cursorValue(d, c.argOff(2), c.argLen(2));
+        long cursor = scan.cursor;
         Object o = lookupRead(c);
         ReplyWriter w = c.reply;
         if (o == MISSING) {
@@ -581,34 +579,12 @@ public final class HashFamily {
         if (!(o instanceof HashValue h)) {
             return;
         }
-        long count = 10;
-        int pOff = -1;
-        int pLen = 0;
-        int argc = c.argc();
-        for (int i = 3; i < argc; i += 2) {
-            boolean hasValue = i + 1 < argc;
-            if (hasValue && c.argIs(i, W_COUNT)) {
-                if (!c.parseLong(i + 1)) {
-                    return;
-                }
-                count = c.parsed();
-                if (count < 1) {
-                    c.syntaxError();
-                    return;
-                }
-            } else if (hasValue && c.argIs(i, W_MATCH)) {
-                pOff = c.argOff(i + 1);
-                pLen = c.argLen(i + 1);
-                if (pLen == 1 && d[pOff] == '*') {
-                    pOff = -1; // "*" matches everything
-                }
-            } else {
-                c.syntaxError();
-                return;
-            }
+        if (!scan.options(c, 3, false)) {
+            return;
         }
-        int patOff = pOff;
-        int patLen = pLen;
+        long count = scan.count;
+        int patOff = scan.patOff;
+        int patLen = scan.patLen;
         if (h.isListpack()) {
             // Small encodings are returned whole, with cursor 0 (Redis keeps no state for them).
             w.arrayLen(2);

@@ -326,52 +326,20 @@ public final class KeyspaceFamily {
         w.setDeferredArrayLen(token, n[0]);
     }
 
-    private static final byte[] W_COUNT = Ascii.bytes("count");
-    private static final byte[] W_MATCH = Ascii.bytes("match");
-    private static final byte[] W_TYPE = Ascii.bytes("type");
-
     static void scan(Client c) {
         byte[] d = c.argData();
-        if (!validCursor(d, c.argOff(1), c.argLen(1))) {
-            c.error("ERR invalid cursor");
+        ScanArgs scan = new ScanArgs();
+        if (!scan.cursor(c, 1) || !scan.options(c, 2, true)) {
             return;
         }
-        long cursor = cursorValue(d, c.argOff(1), c.argLen(1));
-        long count = 10;
-        int pOff = -1;
-        int pLen = 0;
-        String type = null;
-        int argc = c.argc();
-        for (int i = 2; i < argc; i += 2) {
-            boolean hasValue = i + 1 < argc;
-            if (hasValue && c.argIs(i, W_COUNT)) {
-                if (!c.parseLong(i + 1)) {
-                    return;
-                }
-                count = c.parsed();
-                if (count < 1) {
-                    c.syntaxError();
-                    return;
-                }
-            } else if (hasValue && c.argIs(i, W_MATCH)) {
-                pOff = c.argOff(i + 1);
-                pLen = c.argLen(i + 1);
-                // "*" matches everything: same as no pattern.
-                if (pLen == 1 && d[pOff] == '*') {
-                    pOff = -1;
-                }
-            } else if (hasValue && c.argIs(i, W_TYPE)) {
-                type = c.argForMessage(i + 1);
-            } else {
-                c.syntaxError();
-                return;
-            }
-        }
+        long cursor = scan.cursor;
+        long count = scan.count;
+        String type = scan.typeArg < 0 ? null : c.argForMessage(scan.typeArg);
         Database db = c.db;
         ArrayList<Object> found = new ArrayList<>();
         long[] sampled = new long[1];
-        int patOff = pOff;
-        int patLen = pLen;
+        int patOff = scan.patOff;
+        int patLen = scan.patLen;
         // Like Redis: stop after COUNT entries were looked at, or after 10*COUNT buckets when the
         // table is sparse, so one call never walks a huge empty table. (A COUNT so large that
         // the product wraps means no bucket limit, as in Redis's C.)

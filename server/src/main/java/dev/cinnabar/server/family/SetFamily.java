@@ -69,8 +69,6 @@ public final class SetFamily {
     static final int SRANDMEMBER_SUB_STRATEGY_MUL = 3;
 
     private static final byte[] W_LIMIT = Ascii.bytes("limit");
-    private static final byte[] W_COUNT = Ascii.bytes("count");
-    private static final byte[] W_MATCH = Ascii.bytes("match");
 
     // ---- helpers ----------------------------------------------------------------------------
 
@@ -1083,11 +1081,11 @@ public final class SetFamily {
      */
     static void sscan(Client c) {
         byte[] d = c.argData();
-        if (!KeyspaceFamily.validCursor(d, c.argOff(2), c.argLen(2))) {
-            c.error("ERR invalid cursor");
+        ScanArgs scan = new ScanArgs();
+        if (!scan.cursor(c, 2)) {
             return;
         }
-        long cursor = KeyspaceFamily.cursorValue(d, c.argOff(2), c.argLen(2));
+        long cursor = scan.cursor;
         Object e = c.db.lookupRead(c, 1);
         ReplyWriter w = c.reply;
         if (e == null) {
@@ -1101,34 +1099,12 @@ public final class SetFamily {
             c.wrongType();
             return;
         }
-        long count = 10;
-        int pOff = -1;
-        int pLen = 0;
-        int argc = c.argc();
-        for (int i = 3; i < argc; i += 2) {
-            boolean hasValue = i + 1 < argc;
-            if (hasValue && c.argIs(i, W_COUNT)) {
-                if (!c.parseLong(i + 1)) {
-                    return;
-                }
-                count = c.parsed();
-                if (count < 1) {
-                    c.syntaxError();
-                    return;
-                }
-            } else if (hasValue && c.argIs(i, W_MATCH)) {
-                pOff = c.argOff(i + 1);
-                pLen = c.argLen(i + 1);
-                if (pLen == 1 && d[pOff] == '*') {
-                    pOff = -1; // "*" matches everything
-                }
-            } else {
-                c.syntaxError();
-                return;
-            }
+        if (!scan.options(c, 3, false)) {
+            return;
         }
-        int patOff = pOff;
-        int patLen = pLen;
+        long count = scan.count;
+        int patOff = scan.patOff;
+        int patLen = scan.patLen;
         if (!s.isHashtable()) {
             // Collected first: the reply's element count must come before the elements.
             ArrayList<byte[]> found = new ArrayList<>();

@@ -76,7 +76,6 @@ public final class ZSetFamily {
     private static final byte[] W_MIN = Ascii.bytes("min");
     private static final byte[] W_MAX = Ascii.bytes("max");
     private static final byte[] W_COUNT = Ascii.bytes("count");
-    private static final byte[] W_MATCH = Ascii.bytes("match");
     private static final byte[] EMPTY_SCAN = Ascii.bytes("*2\r\n$1\r\n0\r\n*0\r\n");
 
     // ---- shared helpers -------------------------------------------------------------------------
@@ -1001,11 +1000,11 @@ public final class ZSetFamily {
 
     static void zscan(Client c) {
         byte[] d = c.argData();
-        if (!KeyspaceFamily.validCursor(d, c.argOff(2), c.argLen(2))) {
-            c.error("ERR invalid cursor");
+        ScanArgs scan = new ScanArgs();
+        if (!scan.cursor(c, 2)) {
             return;
         }
-        long cursor = KeyspaceFamily.cursorValue(d, c.argOff(2), c.argLen(2));
+        long cursor = scan.cursor;
         Object entry = c.db.lookupRead(c, 1);
         if (entry == null) {
             c.reply.raw(EMPTY_SCAN);
@@ -1016,37 +1015,15 @@ public final class ZSetFamily {
             c.wrongType();
             return;
         }
-        long count = 10;
-        int pOff = -1;
-        int pLen = 0;
-        int argc = c.argc();
-        for (int i = 3; i < argc; i += 2) {
-            boolean hasValue = i + 1 < argc;
-            if (hasValue && c.argIs(i, W_COUNT)) {
-                if (!c.parseLong(i + 1)) {
-                    return;
-                }
-                count = c.parsed();
-                if (count < 1) {
-                    c.syntaxError();
-                    return;
-                }
-            } else if (hasValue && c.argIs(i, W_MATCH)) {
-                pOff = c.argOff(i + 1);
-                pLen = c.argLen(i + 1);
-                if (pLen == 1 && d[pOff] == '*') {
-                    pOff = -1; // "*" matches everything
-                }
-            } else {
-                c.syntaxError();
-                return;
-            }
+        if (!scan.options(c, 3, false)) {
+            return;
         }
+        long count = scan.count;
         // Collected as (member, score text) pairs; the table cannot be replied to while visited.
         ArrayList<byte[]> found = new ArrayList<>();
         long[] sampled = new long[1];
-        int patOff = pOff;
-        int patLen = pLen;
+        int patOff = scan.patOff;
+        int patLen = scan.patLen;
         boolean listpack = z.isListpack();
         ScoredMembers.Visitor collect = (b, off, len, s) -> {
             sampled[0]++;

@@ -103,12 +103,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
         try {
             server.stats.totalNetInputBytes += received;
             server.stats.totalReadsProcessed++;
-            batch = buf;
-            batchStart = buf.readerIndex();
-            processInput(buf);
-            if (client.has(Client.BLOCKED)) {
-                shared = true;
-            }
+            runBatch(buf);
         } finally {
             batch = null;
             server.lock.exit();
@@ -256,12 +251,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
         try {
             server.stats.totalNetInputBytes += total;
             server.stats.totalReadsProcessed++;
-            batch = buf;
-            batchStart = buf.readerIndex();
-            processInput(buf);
-            if (client.has(Client.BLOCKED)) {
-                shared = true;
-            }
+            runBatch(buf);
         } finally {
             batch = null;
             server.lock.exit();
@@ -341,17 +331,20 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
         }
         outputPaused = false;
         channel.config().setAutoRead(true);
+        runPendingInput(Client.BLOCKED | Client.POSTPONED);
+    }
+
+    /**
+     * Runs the requests waiting in the read buffer, unless the client is still held by one of
+     * {@code holdFlags}, then flushes what the client was written.
+     */
+    private void runPendingInput(int holdFlags) {
         ByteBuf buf = cumulation;
-        if (buf != null) {
+        if (buf != null && !closing) {
             server.lock.enter();
             try {
-                if ((client.flags & (Client.BLOCKED | Client.POSTPONED)) == 0) {
-                    batch = buf;
-                    batchStart = buf.readerIndex();
-                    processInput(buf);
-                    if (client.has(Client.BLOCKED)) {
-                        shared = true;
-                    }
+                if ((client.flags & holdFlags) == 0) {
+                    runBatch(buf);
                 }
             } finally {
                 batch = null;
@@ -363,6 +356,16 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
             }
         }
         flushPending();
+    }
+
+    /** Runs the requests in {@code buf} as one batch; with the lock held, the caller clears {@link #batch}. */
+    private void runBatch(ByteBuf buf) {
+        batch = buf;
+        batchStart = buf.readerIndex();
+        processInput(buf);
+        if (client.has(Client.BLOCKED)) {
+            shared = true;
+        }
     }
 
     @Override
@@ -499,28 +502,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
         if (client == null) {
             return;
         }
-        ByteBuf buf = cumulation;
-        if (buf != null && !closing) {
-            server.lock.enter();
-            try {
-                if (!client.has(Client.BLOCKED)) {
-                    batch = buf;
-                    batchStart = buf.readerIndex();
-                    processInput(buf);
-                    if (client.has(Client.BLOCKED)) {
-                        shared = true;
-                    }
-                }
-            } finally {
-                batch = null;
-                server.lock.exit();
-            }
-            if (cumulation == buf && (!buf.isReadable() || closing)) {
-                buf.release();
-                cumulation = null;
-            }
-        }
-        flushPending();
+        runPendingInput(Client.BLOCKED);
     }
 
     @Override

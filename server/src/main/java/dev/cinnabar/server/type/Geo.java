@@ -3,6 +3,7 @@ package dev.cinnabar.server.type;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import dev.cinnabar.server.util.CrMath;
+import dev.cinnabar.server.util.IndexSort;
 
 /**
  * Geospatial indexing on sorted sets, as Redis's geohash.c, geohash_helper.c and geo.c do it:
@@ -616,7 +617,7 @@ public final class Geo {
         s.order = order;
     }
 
-    private static final class Sorter {
+    private static final class Sorter extends IndexSort {
         private final double[] dist;
         private final boolean desc;
 
@@ -626,125 +627,12 @@ public final class Geo {
         }
 
         /** Redis sort_gp_asc (negated for DESC): 1, 0 or -1; NaN compares as smaller both ways. */
-        int compare(int a, int b) {
+        @Override
+        protected int compare(int a, int b) {
             double da = dist[a];
             double db = dist[b];
             int r = da > db ? 1 : da == db ? 0 : -1;
             return desc ? -r : r;
-        }
-
-        /** glibc msort: halves of n/2 and n - n/2, merge taking the left element on ties. */
-        void mergeSort(int[] a, int[] tmp, int lo, int hi) {
-            int n = hi - lo;
-            if (n <= 1) {
-                return;
-            }
-            int mid = lo + n / 2;
-            mergeSort(a, tmp, lo, mid);
-            mergeSort(a, tmp, mid, hi);
-            int i = lo;
-            int j = mid;
-            int k = lo;
-            while (i < mid && j < hi) {
-                tmp[k++] = compare(a[i], a[j]) <= 0 ? a[i++] : a[j++];
-            }
-            while (i < mid) {
-                tmp[k++] = a[i++];
-            }
-            // The rest of the right half is already in place.
-            System.arraycopy(tmp, lo, a, lo, k - lo);
-        }
-
-        /**
-         * Bentley and McIlroy's quicksort with three-way partitioning, recursing only into the
-         * parts that overlap positions {@code lo..hi} (Redis pqsort).
-         */
-        void partialQuicksort(int[] v, int base, int len, long lo, long hi) {
-            while (true) {
-                if (len < 7) {
-                    for (int m = base + 1; m < base + len; m++) {
-                        for (int l = m; l > base && compare(v[l - 1], v[l]) > 0; l--) {
-                            swap(v, l, l - 1);
-                        }
-                    }
-                    return;
-                }
-                int pm = base + len / 2;
-                if (len > 7) {
-                    int pl = base;
-                    int pn = base + len - 1;
-                    if (len > 40) {
-                        int d = len / 8;
-                        pl = median(v, pl, pl + d, pl + 2 * d);
-                        pm = median(v, pm - d, pm, pm + d);
-                        pn = median(v, pn - 2 * d, pn - d, pn);
-                    }
-                    pm = median(v, pl, pm, pn);
-                }
-                swap(v, base, pm);
-                int pa = base + 1;
-                int pb = pa;
-                int pc = base + len - 1;
-                int pd = pc;
-                while (true) {
-                    int r;
-                    while (pb <= pc && (r = compare(v[pb], v[base])) <= 0) {
-                        if (r == 0) {
-                            swap(v, pa++, pb);
-                        }
-                        pb++;
-                    }
-                    while (pb <= pc && (r = compare(v[pc], v[base])) >= 0) {
-                        if (r == 0) {
-                            swap(v, pc, pd--);
-                        }
-                        pc--;
-                    }
-                    if (pb > pc) {
-                        break;
-                    }
-                    swap(v, pb++, pc--);
-                }
-                int end = base + len;
-                int r = Math.min(pa - base, pb - pa);
-                swapRuns(v, base, pb - r, r);
-                r = Math.min(pd - pc, end - pd - 1);
-                swapRuns(v, pb, end - r, r);
-                r = pb - pa;
-                if (r > 1 && overlaps(base, r, lo, hi)) {
-                    partialQuicksort(v, base, r, lo, hi);
-                }
-                r = pd - pc;
-                if (r <= 1 || !overlaps(end - r, r, lo, hi)) {
-                    return;
-                }
-                base = end - r;
-                len = r;
-            }
-        }
-
-        private static boolean overlaps(int from, int len, long lo, long hi) {
-            long last = from + len - 1L;
-            return !((lo < from && hi < from) || (lo > last && hi > last));
-        }
-
-        private int median(int[] v, int a, int b, int c) {
-            if (compare(v[a], v[b]) < 0) {
-                return compare(v[b], v[c]) < 0 ? b : compare(v[a], v[c]) < 0 ? c : a;
-            }
-            return compare(v[b], v[c]) > 0 ? b : compare(v[a], v[c]) < 0 ? a : c;
-        }
-
-        private static void swap(int[] v, int i, int j) {
-            int t = v[i];
-            v[i] = v[j];
-            v[j] = t;
-        }
-
-        private static void swapRuns(int[] v, int i, int j, int count) {
-            for (int k = 0; k < count; k++) {
-                swap(v, i + k, j + k);
-            }
         }
     }
 

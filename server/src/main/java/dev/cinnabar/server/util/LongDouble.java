@@ -123,45 +123,15 @@ public final class LongDouble {
     }
 
     private static LongDouble parseDecimal(byte[] b, int i, int end, boolean neg) {
-        StringBuilder digits = new StringBuilder(Math.min(end - i, 64));
-        int fracDigits = 0;
-        boolean anyDigit = false;
-        boolean dot = false;
-        for (; i < end; i++) {
-            byte ch = b[i];
-            if (ch >= '0' && ch <= '9') {
-                anyDigit = true;
-                if (digits.length() > 0 || ch != '0') {
-                    digits.append((char) ch);
-                }
-                if (dot) {
-                    fracDigits++;
-                }
-            } else if (ch == '.' && !dot) {
-                dot = true;
-            } else {
-                break;
-            }
-        }
-        if (!anyDigit) {
+        Mantissa m = scanMantissa(b, i, end, false);
+        if (m == null) {
             return null;
         }
-        long exp10 = 0;
-        if (i < end) {
-            if ((b[i] | 0x20) != 'e') {
-                return null;
-            }
-            long[] e = new long[1];
-            i = parseExponent(b, i + 1, end, e);
-            if (i != end) {
-                return null;
-            }
-            exp10 = e[0];
-        }
-        if (digits.length() == 0) {
+        if (m.digits.isEmpty()) {
             return neg ? NEG_ZERO : ZERO;
         }
-        exp10 -= fracDigits;
+        String digits = m.digits;
+        long exp10 = m.exp - m.fracDigits;
         int nd = digits.length();
         // Magnitude checks first, so a huge exponent never builds a huge number:
         // the value lies in [10^(nd-1+exp10), 10^(nd+exp10)).
@@ -171,7 +141,7 @@ public final class LongDouble {
         if (nd + exp10 <= -4952) {
             return null; // below 1e-4952: rounds to zero (half the smallest subnormal is 1.8e-4951)
         }
-        BigInteger d = new BigInteger(digits.toString());
+        BigInteger d = new BigInteger(digits);
         BigInteger mag;
         int binExp;
         boolean sticky;
@@ -189,6 +159,57 @@ public final class LongDouble {
             sticky = qr[1].signum() != 0;
         }
         return rounded(neg, mag, binExp, sticky, true);
+    }
+
+    /**
+     * The significant digits of a number (leading zeros dropped), how many of them follow the
+     * point, and the exponent after the marker ('e', or 'p' for hex; 0 when there is none).
+     */
+    private record Mantissa(String digits, int fracDigits, long exp) {}
+
+    /**
+     * Reads "digits[.digits][marker exponent]" from {@code i} to {@code end}, in decimal or hex
+     * digits; null when there is no digit at all or anything else follows, as strtold then
+     * stops early and string2ld rejects the input.
+     */
+    private static Mantissa scanMantissa(byte[] b, int i, int end, boolean hex) {
+        StringBuilder digits = new StringBuilder(Math.min(end - i, 64));
+        int fracDigits = 0;
+        boolean anyDigit = false;
+        boolean dot = false;
+        for (; i < end; i++) {
+            byte ch = b[i];
+            if ((ch >= '0' && ch <= '9') || (hex && (ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')) {
+                anyDigit = true;
+                if (digits.length() > 0 || ch != '0') {
+                    digits.append((char) ch);
+                }
+                if (dot) {
+                    fracDigits++;
+                }
+            } else if (ch == '.' && !dot) {
+                dot = true;
+            } else {
+                break;
+            }
+        }
+        if (!anyDigit) {
+            // For hex, "0x" with nothing after: strtold reads the "0" and stops at the 'x'.
+            return null;
+        }
+        long exp = 0;
+        if (i < end) {
+            if ((b[i] | 0x20) != (hex ? 'p' : 'e')) {
+                return null;
+            }
+            long[] e = new long[1];
+            i = parseExponent(b, i + 1, end, e);
+            if (i != end) {
+                return null;
+            }
+            exp = e[0];
+        }
+        return new Mantissa(digits.toString(), fracDigits, exp);
     }
 
     /**
@@ -217,47 +238,15 @@ public final class LongDouble {
     }
 
     private static LongDouble parseHex(byte[] b, int i, int end, boolean neg) {
-        StringBuilder digits = new StringBuilder(Math.min(end - i, 32));
-        int fracDigits = 0;
-        boolean anyDigit = false;
-        boolean dot = false;
-        for (; i < end; i++) {
-            byte ch = b[i];
-            if ((ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')) {
-                anyDigit = true;
-                if (digits.length() > 0 || ch != '0') {
-                    digits.append((char) ch);
-                }
-                if (dot) {
-                    fracDigits++;
-                }
-            } else if (ch == '.' && !dot) {
-                dot = true;
-            } else {
-                break;
-            }
-        }
-        if (!anyDigit) {
-            // "0x" with nothing after: strtold reads the "0" and stops at the 'x'.
+        Mantissa m = scanMantissa(b, i, end, true);
+        if (m == null) {
             return null;
         }
-        long exp2 = 0;
-        if (i < end) {
-            if ((b[i] | 0x20) != 'p') {
-                return null;
-            }
-            long[] e = new long[1];
-            i = parseExponent(b, i + 1, end, e);
-            if (i != end) {
-                return null;
-            }
-            exp2 = e[0];
-        }
-        if (digits.length() == 0) {
+        if (m.digits.isEmpty()) {
             return neg ? NEG_ZERO : ZERO;
         }
-        BigInteger h = new BigInteger(digits.toString(), 16);
-        exp2 -= 4L * fracDigits;
+        BigInteger h = new BigInteger(m.digits, 16);
+        long exp2 = m.exp - 4L * m.fracDigits;
         long top = h.bitLength() + exp2; // the value lies in [2^(top-1), 2^top)
         if (top - 1 >= 16384) {
             return null;

@@ -2,17 +2,12 @@ package dev.cinnabar.server.blocking;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
-import java.util.ArrayList;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.util.List;
-import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Blocking list commands and the blocking infrastructure, mirroring the blocking tests of
@@ -20,69 +15,25 @@ import org.junit.jupiter.api.Test;
  * wrong types on wake-up, CLIENT UNBLOCK, statistics, and pipelined commands behind a blocked one.
  */
 class BlockingTest {
-    static CinnabarServer server;
-    RespClient c;
-    final List<RespClient> others = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).enableDebugCommand(true).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void connect() throws Exception {
-        c = new RespClient(server.port());
-        r("FLUSHALL");
-    }
-
-    @AfterEach
-    void disconnect() throws Exception {
-        for (RespClient o : others) {
-            o.close();
-        }
-        c.close();
-        waitUntil(() -> blockedClients() == 0);
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create().debugCommand()
+            .eachTest("FLUSHALL").awaitUnblockedAfterEach();
+    final RespClient c = server.client();
 
     private Object r(Object... args) throws Exception {
         return c.call(args);
     }
 
-    private RespClient client() throws Exception {
-        RespClient o = new RespClient(server.port());
-        others.add(o);
-        return o;
+    private RespClient client() {
+        return server.newClient();
     }
 
     private long blockedClients() {
-        long[] n = new long[1];
-        server.server().runLocked(() -> n[0] = server.server().blocking.blockedClients());
-        return n[0];
+        return server.blockedClients();
     }
 
     private void waitForBlocked(long n) {
-        waitUntil(() -> blockedClients() == n);
-    }
-
-    private static void waitUntil(BooleanSupplier cond) {
-        long end = System.nanoTime() + 5_000_000_000L;
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("condition not reached in time");
-            }
-            Thread.onSpinWait();
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        server.waitForBlocked(n);
     }
 
     private long clientId(RespClient x) throws Exception {

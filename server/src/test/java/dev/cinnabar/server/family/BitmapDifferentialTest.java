@@ -1,19 +1,15 @@
 package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cinnabar.server.CinnabarServer;
-import dev.cinnabar.server.testkit.RealRedisServer;
-import dev.cinnabar.server.testkit.RespClient;
+import dev.cinnabar.server.testkit.ReferencePair;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Random bitmaps and random SETBIT/GETBIT/BITCOUNT/BITPOS/BITOP/BITFIELD commands, sent to both
@@ -25,35 +21,8 @@ import org.junit.jupiter.api.Test;
  * field widths 1..64 at unaligned offsets, and increments near the overflow limits.
  */
 class BitmapDifferentialTest {
-    static RealRedisServer redis;
-    static CinnabarServer cinnabar;
-    static RespClient ref;
-    static RespClient cin;
-
-    @BeforeAll
-    static void start() throws Exception {
-        assumeTrue(RealRedisServer.available(), "redis-server is not installed");
-        redis = RealRedisServer.start();
-        cinnabar = CinnabarServer.builder().port(0).start();
-        ref = new RespClient(redis.port());
-        cin = new RespClient(cinnabar.port());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ref != null) {
-            ref.close();
-        }
-        if (cin != null) {
-            cin.close();
-        }
-        if (cinnabar != null) {
-            cinnabar.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    static final ReferencePair servers = ReferencePair.create().withClients();
 
     private static final String[] KEYS = {"bm:a", "bm:b", "bm:c", "bm:d"};
 
@@ -61,8 +30,8 @@ class BitmapDifferentialTest {
 
     /** Runs one command on both servers and compares the decoded replies. */
     private static void both(Object... args) throws Exception {
-        Object want = ref.call(args);
-        Object got = cin.call(args);
+        Object want = servers.ref().call(args);
+        Object got = servers.cin().call(args);
         assertThat(got).as("command #%d %s", count, describe(args)).isEqualTo(want);
         count++;
     }

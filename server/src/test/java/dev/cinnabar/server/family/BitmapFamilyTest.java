@@ -2,19 +2,16 @@ package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinnabar.server.CinnabarServer;
+import dev.cinnabar.server.testkit.ForeignValue;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
-import dev.cinnabar.server.type.RedisValue;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Bitmap commands through a real server: the upstream unit/bitops, unit/bitfield and the
@@ -22,29 +19,10 @@ import org.junit.jupiter.api.Test;
  * kept TTL, change counting, WATCH, wrong types).
  */
 class BitmapFamilyTest {
-    static CinnabarServer server;
-    RespClient c;
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void connect() throws Exception {
-        c = new RespClient(server.port());
-        r("FLUSHALL");
-    }
-
-    @AfterEach
-    void disconnect() throws Exception {
-        c.close();
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create()
+            .eachTest("FLUSHALL");
+    final RespClient c = server.client();
 
     /** Sends a command; string arguments go as ISO-8859-1 bytes, so s(0xFF) is one byte. */
     private Object r(Object... args) throws Exception {
@@ -78,27 +56,8 @@ class BitmapFamilyTest {
     private static final Err BAD_TYPE = new Err(
             "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.");
 
-    /** A value of another type, so the WRONGTYPE paths can be tested without the list family. */
-    private record OtherType() implements RedisValue {
-        @Override
-        public String type() {
-            return "list";
-        }
-
-        @Override
-        public String encoding() {
-            return "listpack";
-        }
-
-        @Override
-        public RedisValue copy() {
-            return this;
-        }
-    }
-
     private static void putList(String key) {
-        byte[] k = b(key);
-        server.server().runLocked(() -> server.server().db(0).setObject(k, 0, k.length, new OtherType(), -1));
+        ForeignValue.put(server.server(), key);
     }
 
     private long dirty() throws Exception {

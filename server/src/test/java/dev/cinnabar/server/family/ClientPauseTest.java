@@ -2,15 +2,13 @@ package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.net.SocketTimeoutException;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * CLIENT PAUSE / UNPAUSE with Redis 7.2 semantics: covered commands are postponed (not
@@ -19,25 +17,10 @@ import org.junit.jupiter.api.Test;
  * set it. Mirrors upstream unit/pause.
  */
 class ClientPauseTest {
-    static CinnabarServer server;
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).config("io-threads", "2").start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @AfterEach
-    void unpause() throws Exception {
-        try (RespClient c = new RespClient(server.port())) {
-            c.call("CLIENT", "UNPAUSE");
-            c.call("FLUSHALL");
-        }
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create().config("io-threads", "2")
+            .afterEachTest("CLIENT", "UNPAUSE")
+            .afterEachTest("FLUSHALL");
 
     static long blockedClients(RespClient c) throws Exception {
         String info = (String) c.call("INFO", "clients");

@@ -2,29 +2,19 @@ package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** COMMAND and its subcommands, mirroring upstream unit/introspection-2. */
 class CommandIntrospectionTest {
-    static CinnabarServer server;
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create();
 
     static final List<Object> GET_KEY_SPEC = List.of("flags", List.of("RO", "access"),
             "begin_search", List.of("type", "index", "spec", List.of("index", 1L)),

@@ -5,30 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** CONFIG through the command layer, mirroring upstream unit/introspection. */
 class ConfigCommandTest {
-    static CinnabarServer server;
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create();
 
     @Test
     void getRepliesAMapOfMatchingParameters() throws Exception {

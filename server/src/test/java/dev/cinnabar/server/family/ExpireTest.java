@@ -6,13 +6,10 @@ import dev.cinnabar.server.Server;
 import dev.cinnabar.server.testkit.ManualClock;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
-import dev.cinnabar.server.testkit.TestServers;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * EXPIRE / PEXPIRE / EXPIREAT / PEXPIREAT, TTL family, PERSIST and lazy expiry, on a server
@@ -20,29 +17,13 @@ import org.junit.jupiter.api.Test;
  */
 class ExpireTest {
     static ManualClock clock = new ManualClock();
-    static Server server;
-    RespClient r;
+    @RegisterExtension
+    static final ServerFixture fixture = ServerFixture.manualTime(clock);
+    final RespClient r = fixture.client();
 
-    @BeforeAll
-    static void start() {
-        server = TestServers.start(clock, "");
-        server.runLocked(() -> server.expiry.enabled(false));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void connect() throws Exception {
-        r = new RespClient(server.port());
-        r.call("FLUSHALL");
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        r.close();
+    /** The server under test (active expiry off, time moved by hand). */
+    static Server server() {
+        return fixture.server();
     }
 
     private Object call(Object... args) throws Exception {
@@ -206,7 +187,7 @@ class ExpireTest {
 
     @Test
     void pastOrNegativeTimesDeleteTheKey() throws Exception {
-        long expired = server.stats.expiredKeys;
+        long expired = server().stats.expiredKeys;
         call("SET", "foo", "bar", "EX", "100");
         assertThat(call("EXPIRE", "foo", "-10", "LT")).isEqualTo(1L);
         assertThat(ttl("foo")).isEqualTo(-2L);
@@ -223,12 +204,12 @@ class ExpireTest {
         assertThat(call("EXPIRE", "foo", "0")).isEqualTo(1L);
         assertThat(call("EXISTS", "foo")).isEqualTo(0L);
         // Explicit deletions, not expirations.
-        assertThat(server.stats.expiredKeys).isEqualTo(expired);
+        assertThat(server().stats.expiredKeys).isEqualTo(expired);
     }
 
     @Test
     void lazyExpiryDeletesOnAccessOnly() throws Exception {
-        long expired = server.stats.expiredKeys;
+        long expired = server().stats.expiredKeys;
         call("SET", "key1", "a", "PX", "500");
         call("SET", "key2", "a", "PX", "500");
         call("SET", "key3", "a", "PX", "500");
@@ -239,7 +220,7 @@ class ExpireTest {
         assertThat(call("TTL", "key2")).isEqualTo(-2L);
         assertThat(call("EXISTS", "key3")).isEqualTo(0L);
         assertThat(call("DBSIZE")).isEqualTo(0L);
-        assertThat(server.stats.expiredKeys).isEqualTo(expired + 3);
+        assertThat(server().stats.expiredKeys).isEqualTo(expired + 3);
     }
 
     @Test

@@ -2,44 +2,22 @@ package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Geo commands through a real server, mirroring upstream unit/geo: scores, search results and
  * their order, reply formats (RESP2 and RESP3), STORE/STOREDIST, and the error texts.
  */
 class GeoFamilyTest {
-    static CinnabarServer server;
-    RespClient c;
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void connect() throws Exception {
-        c = new RespClient(server.port());
-        r("FLUSHALL");
-    }
-
-    @AfterEach
-    void disconnect() throws Exception {
-        c.close();
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create()
+            .eachTest("FLUSHALL");
+    final RespClient c = server.client();
 
     private Object r(Object... args) throws Exception {
         return c.call(args);

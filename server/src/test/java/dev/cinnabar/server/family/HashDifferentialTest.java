@@ -1,25 +1,18 @@
 package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cinnabar.server.CinnabarServer;
-import dev.cinnabar.server.testkit.RealRedisServer;
-import dev.cinnabar.server.testkit.RespClient;
-import java.io.BufferedInputStream;
+import dev.cinnabar.server.testkit.ReferencePair;
+import dev.cinnabar.server.testkit.Reply;
+import dev.cinnabar.server.testkit.ReplyClient;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Random hash command sequences sent to Cinnabar and to a real redis-server, replies compared.
@@ -34,126 +27,8 @@ import org.junit.jupiter.api.Test;
  * HSET repeating a field (7.2 converts on the number of pairs, see HashFamilyTest).
  */
 class HashDifferentialTest {
-    static RealRedisServer redis;
-    static CinnabarServer cinnabar;
-
-    @BeforeAll
-    static void start() throws Exception {
-        assumeTrue(RealRedisServer.available(), "redis-server is not installed");
-        redis = RealRedisServer.start();
-        cinnabar = CinnabarServer.builder().port(0).enableDebugCommand(true).start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cinnabar != null) {
-            cinnabar.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
-    /** A parsed reply: its type byte and either its line (simple types, bulk data) or its children. */
-    record Reply(char type, String text, List<Reply> items) {
-        String raw() {
-            StringBuilder sb = new StringBuilder();
-            write(sb);
-            return sb.toString();
-        }
-
-        private void write(StringBuilder sb) {
-            sb.append(type);
-            if (items == null) {
-                sb.append(text).append('|');
-            } else {
-                sb.append(items.size()).append('[');
-                for (Reply r : items) {
-                    r.write(sb);
-                }
-                sb.append(']');
-            }
-        }
-
-        /** Types and aggregate sizes only. */
-        String shape() {
-            if (items == null) {
-                return String.valueOf(type);
-            }
-            StringBuilder sb = new StringBuilder().append(type).append(items.size()).append('(');
-            for (Reply r : items) {
-                sb.append(r.shape());
-            }
-            return sb.append(')').toString();
-        }
-    }
-
-    static final class Conn implements AutoCloseable {
-        final Socket socket;
-        final InputStream in;
-        final OutputStream out;
-
-        Conn(int port) throws IOException {
-            socket = new Socket("127.0.0.1", port);
-            socket.setSoTimeout(10_000);
-            in = new BufferedInputStream(socket.getInputStream());
-            out = socket.getOutputStream();
-        }
-
-        Reply call(List<String> args) throws IOException {
-            out.write(RespClient.encode(args.stream().map(a -> (Object) a.getBytes(StandardCharsets.ISO_8859_1)).toArray()));
-            out.flush();
-            return read();
-        }
-
-        private String line() throws IOException {
-            StringBuilder sb = new StringBuilder();
-            int ch;
-            while ((ch = in.read()) != '\n') {
-                if (ch < 0) {
-                    throw new IOException("connection closed");
-                }
-                sb.append((char) ch);
-            }
-            return sb.substring(0, sb.length() - 1);
-        }
-
-        private Reply read() throws IOException {
-            char type = (char) in.read();
-            String line = line();
-            switch (type) {
-                case '$', '=', '!' -> {
-                    int n = Integer.parseInt(line);
-                    if (n < 0) {
-                        return new Reply(type, line, null);
-                    }
-                    String data = new String(in.readNBytes(n), StandardCharsets.ISO_8859_1);
-                    in.readNBytes(2);
-                    return new Reply(type, data, null);
-                }
-                case '*', '~', '>', '%', '|' -> {
-                    int n = Integer.parseInt(line);
-                    if (n < 0) {
-                        return new Reply(type, line, null);
-                    }
-                    int count = type == '%' || type == '|' ? 2 * n : n;
-                    List<Reply> items = new ArrayList<>(count);
-                    for (int i = 0; i < count; i++) {
-                        items.add(read());
-                    }
-                    return new Reply(type, null, items);
-                }
-                default -> {
-                    return new Reply(type, line, null);
-                }
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
+    @RegisterExtension
+    static final ReferencePair servers = ReferencePair.create().debugCommand();
 
     private static List<String> cmd(String... a) {
         return List.of(a);
@@ -175,7 +50,7 @@ class HashDifferentialTest {
     }
 
     /** Every field/value of a complete HSCAN iteration on one server. */
-    private static TreeSet<String> fullScan(Conn c, String key, List<String> options) throws IOException {
+    private static TreeSet<String> fullScan(ReplyClient c, String key, List<String> options) throws IOException {
         TreeSet<String> out = new TreeSet<>();
         String cursor = "0";
         int guard = 0;
@@ -197,13 +72,13 @@ class HashDifferentialTest {
     }
 
     private static final class Session implements AutoCloseable {
-        final Conn ref;
-        final Conn cin;
+        final ReplyClient ref;
+        final ReplyClient cin;
         final List<String> log = new ArrayList<>();
 
         Session() throws IOException {
-            ref = new Conn(redis.port());
-            cin = new Conn(cinnabar.port());
+            ref = new ReplyClient(servers.redisPort());
+            cin = new ReplyClient(servers.cinnabarPort());
         }
 
         void both(List<String> cmd) throws IOException {

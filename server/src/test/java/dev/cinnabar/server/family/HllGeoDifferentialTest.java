@@ -1,19 +1,16 @@
 package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cinnabar.server.CinnabarServer;
-import dev.cinnabar.server.testkit.RealRedisServer;
+import dev.cinnabar.server.testkit.ReferencePair;
 import dev.cinnabar.server.testkit.RespClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * HyperLogLog and geo commands cross-checked with a real redis-server (skipped when it is not
@@ -28,35 +25,15 @@ import org.junit.jupiter.api.Test;
  * </ul>
  */
 class HllGeoDifferentialTest {
-    static RealRedisServer redis;
-    static CinnabarServer cinnabar;
-    static RespClient ref;
-    static RespClient cin;
-
-    @BeforeAll
-    static void start() throws Exception {
-        assumeTrue(RealRedisServer.available(), "redis-server is not installed");
-        redis = RealRedisServer.start();
-        cinnabar = CinnabarServer.builder().port(0).start();
-        ref = new RespClient(redis.port());
-        cin = new RespClient(cinnabar.port());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {ref, cin, cinnabar, redis}) {
-            if (c != null) {
-                c.close();
-            }
-        }
-    }
+    @RegisterExtension
+    static final ReferencePair servers = ReferencePair.create().withClients();
 
     private static int count;
 
     /** Runs one command on both servers; the replies must be equal. Returns Redis's. */
     private static Object both(Object... args) throws Exception {
-        Object want = ref.call(args);
-        Object got = cin.call(args);
+        Object want = servers.ref().call(args);
+        Object got = servers.cin().call(args);
         assertThat(got).as("command #%d %s", count, describe(args)).isEqualTo(want);
         count++;
         return want;
@@ -105,24 +82,24 @@ class HllGeoDifferentialTest {
         for (int n : new int[] {0, 1, 7, 60, 400, 1200, 1700, 2500, 6000, 40000}) {
             // The same elements on both servers: the same bytes.
             List<String> same = elements(rnd, n);
-            pfadd(ref, "same", same);
-            pfadd(cin, "same", same);
+            pfadd(servers.ref(), "same", same);
+            pfadd(servers.cin(), "same", same);
             both("GET", "same");
             both("PFDEBUG", "ENCODING", "same");
             both("PFCOUNT", "same");
             both("GET", "same"); // with the cached cardinality written
 
             // Different elements on each side, then swapped with GET / SET.
-            pfadd(ref, "byredis", elements(rnd, n));
-            pfadd(cin, "bycinnabar", elements(rnd, n));
-            Object fromRedis = ref.call("GET", "byredis");
-            Object fromCinnabar = cin.call("GET", "bycinnabar");
-            long redisCount = (Long) ref.call("PFCOUNT", "byredis");
-            long cinnabarCount = (Long) cin.call("PFCOUNT", "bycinnabar");
-            assertThat(cin.call("SET", "byredis", bin(fromRedis))).isEqualTo("OK");
-            assertThat(ref.call("SET", "bycinnabar", bin(fromCinnabar))).isEqualTo("OK");
-            assertThat(cin.call("PFCOUNT", "byredis")).as("n=%d, Redis's HLL counted here", n).isEqualTo(redisCount);
-            assertThat(ref.call("PFCOUNT", "bycinnabar")).as("n=%d, our HLL counted by Redis", n).isEqualTo(cinnabarCount);
+            pfadd(servers.ref(), "byredis", elements(rnd, n));
+            pfadd(servers.cin(), "bycinnabar", elements(rnd, n));
+            Object fromRedis = servers.ref().call("GET", "byredis");
+            Object fromCinnabar = servers.cin().call("GET", "bycinnabar");
+            long redisCount = (Long) servers.ref().call("PFCOUNT", "byredis");
+            long cinnabarCount = (Long) servers.cin().call("PFCOUNT", "bycinnabar");
+            assertThat(servers.cin().call("SET", "byredis", bin(fromRedis))).isEqualTo("OK");
+            assertThat(servers.ref().call("SET", "bycinnabar", bin(fromCinnabar))).isEqualTo("OK");
+            assertThat(servers.cin().call("PFCOUNT", "byredis")).as("n=%d, Redis's HLL counted here", n).isEqualTo(redisCount);
+            assertThat(servers.ref().call("PFCOUNT", "bycinnabar")).as("n=%d, our HLL counted by Redis", n).isEqualTo(cinnabarCount);
             // Now both servers hold both keys: unions and merges agree.
             both("PFCOUNT", "byredis", "bycinnabar", "same");
             both("PFMERGE", "merged", "byredis", "bycinnabar");
@@ -156,7 +133,7 @@ class HllGeoDifferentialTest {
                 case 8 -> both("PFDEBUG", rnd.nextInt(4) == 0 ? "GETREG" : "TODENSE", k);
                 case 9 -> {
                     // Corrupt one byte of the registers (the header too, now and then).
-                    Object len = ref.call("STRLEN", k);
+                    Object len = servers.ref().call("STRLEN", k);
                     if ((Long) len > 16) {
                         long from = rnd.nextInt(8) == 0 ? 0 : 16;
                         long pos = from + rnd.nextLong((Long) len - from);
@@ -326,7 +303,7 @@ class HllGeoDifferentialTest {
 
     @Test
     void geoSearchesAgreeInResp3() throws Exception {
-        try (RespClient ref3 = new RespClient(redis.port()); RespClient cin3 = new RespClient(cinnabar.port())) {
+        try (RespClient ref3 = new RespClient(servers.redisPort()); RespClient cin3 = new RespClient(servers.cinnabarPort())) {
             ref3.call("HELLO", "3");
             cin3.call("HELLO", "3");
             ref3.call("DEL", "r3");
@@ -358,9 +335,9 @@ class HllGeoDifferentialTest {
             // 7.0 and 7.2 print non-integer scores differently: compare members, then scores as numbers.
             both("ZRANGE", "dest", "0", "-1");
             @SuppressWarnings("unchecked")
-            List<Object> want = (List<Object>) ref.call("ZRANGE", "dest", "0", "-1", "WITHSCORES");
+            List<Object> want = (List<Object>) servers.ref().call("ZRANGE", "dest", "0", "-1", "WITHSCORES");
             @SuppressWarnings("unchecked")
-            List<Object> got = (List<Object>) cin.call("ZRANGE", "dest", "0", "-1", "WITHSCORES");
+            List<Object> got = (List<Object>) servers.cin().call("ZRANGE", "dest", "0", "-1", "WITHSCORES");
             assertThat(got).hasSameSizeAs(want);
             for (int i = 1; i < want.size(); i += 2) {
                 double w = Double.parseDouble((String) want.get(i));
@@ -388,7 +365,7 @@ class HllGeoDifferentialTest {
                 new Object[] {"GEORADIUS", "nokey", "10", "20", "500", "km", "STORE", "d"},
                 new Object[] {"GEOPOS", "nokey", "a"}, new Object[] {"GEOSEARCH", "g", "FROMLONLAT", "0", "0", "BYRADIUS", "1",
                     "m"});
-        assertThat(events(cinnabar.port(), cmds)).containsExactlyElementsOf(events(redis.port(), cmds));
+        assertThat(events(servers.cinnabarPort(), cmds)).containsExactlyElementsOf(events(servers.redisPort(), cmds));
     }
 
     private static List<String> events(int port, List<Object[]> cmds) throws Exception {

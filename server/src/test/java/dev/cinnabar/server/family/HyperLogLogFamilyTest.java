@@ -2,18 +2,15 @@ package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * HyperLogLog commands through a real server, mirroring upstream unit/hyperloglog: replies,
@@ -21,30 +18,11 @@ import org.junit.jupiter.api.Test;
  * and PFDEBUG, plus what the suite does not pin (TTL kept, encodings, events, dirty count).
  */
 class HyperLogLogFamilyTest {
-    static CinnabarServer server;
-    RespClient c;
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void connect() throws Exception {
-        c = new RespClient(server.port());
-        r("FLUSHALL");
-        r("CONFIG", "SET", "hll-sparse-max-bytes", "3000");
-    }
-
-    @AfterEach
-    void disconnect() throws Exception {
-        c.close();
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create()
+            .eachTest("FLUSHALL")
+            .eachTest("CONFIG", "SET", "hll-sparse-max-bytes", "3000");
+    final RespClient c = server.client();
 
     private Object r(Object... args) throws Exception {
         return c.call(args);

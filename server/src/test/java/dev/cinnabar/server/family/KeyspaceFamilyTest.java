@@ -7,18 +7,16 @@ import dev.cinnabar.server.Server;
 import dev.cinnabar.server.testkit.ManualClock;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
-import dev.cinnabar.server.testkit.TestServers;
+import dev.cinnabar.server.testkit.ServerFixture;
 import dev.cinnabar.server.type.RedisValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Generic keyspace commands against a real server with a hand-driven clock (active expiry off,
@@ -27,31 +25,19 @@ import org.junit.jupiter.api.Test;
  */
 class KeyspaceFamilyTest {
     static ManualClock clock = new ManualClock();
-    static Server server;
-    RespClient r;
-
-    @BeforeAll
-    static void start() {
-        server = TestServers.start(clock, "");
-        server.runLocked(() -> server.expiry.enabled(false));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerFixture fixture = ServerFixture.manualTime(clock);
+    final RespClient r = fixture.client();
 
     @BeforeEach
-    void connect() throws Exception {
-        r = new RespClient(server.port());
-        assertThat(r.call("FLUSHALL")).isEqualTo("OK");
+    void setUp() {
         config("maxmemory-policy", "noeviction");
         config("maxmemory", "0");
     }
 
-    @AfterEach
-    void close() throws Exception {
-        r.close();
+    /** The server under test (active expiry off, time moved by hand). */
+    static Server server() {
+        return fixture.server();
     }
 
     private Object call(Object... args) throws Exception {
@@ -85,14 +71,14 @@ class KeyspaceFamilyTest {
     private FakeList putList(int db, String key, String... items) {
         FakeList v = new FakeList(new ArrayList<>(List.of(items)));
         byte[] k = key.getBytes(StandardCharsets.ISO_8859_1);
-        server.runLocked(() -> server.db(db).setObject(k, 0, k.length, v, -1));
+        server().runLocked(() -> server().db(db).setObject(k, 0, k.length, v, -1));
         return v;
     }
 
     private Object valueOf(int db, String key) {
         byte[] k = key.getBytes(StandardCharsets.ISO_8859_1);
         Object[] out = new Object[1];
-        server.runLocked(() -> out[0] = server.db(db).peek(k, 0, k.length));
+        server().runLocked(() -> out[0] = server().db(db).peek(k, 0, k.length));
         return out[0] instanceof ObjectEntry o ? o.value : out[0];
     }
 
@@ -113,9 +99,9 @@ class KeyspaceFamilyTest {
     void delOfAnExpiredKeyIsAnExpiryNotADeletion() throws Exception {
         call("SET", "k", "v", "PX", "100");
         clock.advance(101);
-        long expired = server.stats.expiredKeys;
+        long expired = server().stats.expiredKeys;
         assertThat(call("DEL", "k")).isEqualTo(0L);
-        assertThat(server.stats.expiredKeys).isEqualTo(expired + 1);
+        assertThat(server().stats.expiredKeys).isEqualTo(expired + 1);
     }
 
     @Test
@@ -132,13 +118,13 @@ class KeyspaceFamilyTest {
     @Test
     void lookupsCountKeyspaceHitsAndMisses() throws Exception {
         call("SET", "k", "v");
-        long hits = server.stats.keyspaceHits;
-        long misses = server.stats.keyspaceMisses;
+        long hits = server().stats.keyspaceHits;
+        long misses = server().stats.keyspaceMisses;
         call("EXISTS", "k", "nokey");
         call("TYPE", "k");
         call("TTL", "nokey");
-        assertThat(server.stats.keyspaceHits - hits).isEqualTo(2);
-        assertThat(server.stats.keyspaceMisses - misses).isEqualTo(2);
+        assertThat(server().stats.keyspaceHits - hits).isEqualTo(2);
+        assertThat(server().stats.keyspaceMisses - misses).isEqualTo(2);
     }
 
     // ---- RENAME / RENAMENX -------------------------------------------------------------------
@@ -374,9 +360,9 @@ class KeyspaceFamilyTest {
     }
 
     static void config(String name, String value) {
-        server.runLocked(() -> {
+        server().runLocked(() -> {
             try {
-                server.config.set(List.<String[]>of(new String[] {name, value}));
+                server().config.set(List.<String[]>of(new String[] {name, value}));
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
@@ -501,7 +487,7 @@ class KeyspaceFamilyTest {
 
     private Runnable on(Object... cmd) {
         return () -> {
-            try (RespClient o = new RespClient(server.port())) {
+            try (RespClient o = new RespClient(server().port())) {
                 Object res = o.call(cmd);
                 assertThat(res).isNotInstanceOf(Err.class);
             } catch (Exception e) {

@@ -2,30 +2,20 @@ package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** LATENCY and INFO latencystats, mirroring upstream unit/latency-monitor and unit/info. */
 class LatencyCommandTest {
-    static CinnabarServer server;
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).enableDebugCommand(true).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create().debugCommand();
 
     static final List<Long> STEPS = new ArrayList<>();
 

@@ -1,18 +1,15 @@
 package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cinnabar.server.CinnabarServer;
-import dev.cinnabar.server.testkit.RealRedisServer;
+import dev.cinnabar.server.testkit.ReferencePair;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Random sequences of list commands sent to Cinnabar and to a real redis-server, comparing the
@@ -24,25 +21,8 @@ import org.junit.jupiter.api.Test;
  * LLONG_MIN, hexadecimal timeouts).
  */
 class ListDifferentialTest {
-    static RealRedisServer redis;
-    static CinnabarServer cinnabar;
-
-    @BeforeAll
-    static void start() throws Exception {
-        assumeTrue(RealRedisServer.available(), "redis-server is not installed");
-        redis = RealRedisServer.start();
-        cinnabar = CinnabarServer.builder().port(0).enableDebugCommand(true).start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cinnabar != null) {
-            cinnabar.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    static final ReferencePair servers = ReferencePair.create().debugCommand();
 
     private static final String[] KEYS = {"a", "b"};
 
@@ -107,8 +87,8 @@ class ListDifferentialTest {
     void randomListCommandSequencesMatchRedis() throws IOException {
         Random r = new Random(20240607);
         String[] fills = {"-2", "4", "1", "-1", "128"};
-        try (StringDifferentialTest.Raw ref = new StringDifferentialTest.Raw(redis.port());
-                StringDifferentialTest.Raw cin = new StringDifferentialTest.Raw(cinnabar.port())) {
+        try (StringDifferentialTest.Raw ref = new StringDifferentialTest.Raw(servers.redisPort());
+                StringDifferentialTest.Raw cin = new StringDifferentialTest.Raw(servers.cinnabarPort())) {
             for (int round = 0; round < 24; round++) {
                 List<List<String>> setup = List.of(List.of("FLUSHALL"),
                         List.of("CONFIG", "SET", "list-max-listpack-size", fills[round % fills.length]),

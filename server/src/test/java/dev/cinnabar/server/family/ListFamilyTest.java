@@ -2,16 +2,13 @@ package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * List commands through a real server, mirroring upstream unit/type/list and list-3: encodings
@@ -19,34 +16,15 @@ import org.junit.jupiter.api.Test;
  * and the error texts.
  */
 class ListFamilyTest {
-    static CinnabarServer server;
-    RespClient c;
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create().debugCommand()
+            .eachTest("FLUSHALL")
+            .eachTest("CONFIG", "SET", "list-max-listpack-size", "-2")
+            .eachTest("CONFIG", "SET", "list-compress-depth", "0")
+            .eachTest("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "0");
+    final RespClient c = server.client();
 
     static final String LARGE = "x".repeat(8192);
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).enableDebugCommand(true).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void connect() throws Exception {
-        c = new RespClient(server.port());
-        r("FLUSHALL");
-        r("CONFIG", "SET", "list-max-listpack-size", "-2");
-        r("CONFIG", "SET", "list-compress-depth", "0");
-        r("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "0");
-    }
-
-    @AfterEach
-    void disconnect() throws Exception {
-        c.close();
-    }
 
     private Object r(Object... args) throws Exception {
         return c.call(args);

@@ -5,28 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * MEMORY STATS / DOCTOR / MALLOC-STATS / HELP, MODULE, and lazy freeing (upstream unit/lazyfree
  * and unit/other's coverage tests).
  */
 class MemoryAndLazyFreeTest {
-    static CinnabarServer server;
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create();
 
     static long infoField(RespClient c, String name) throws Exception {
         String info = (String) c.call("INFO", "all");

@@ -6,45 +6,26 @@ import dev.cinnabar.server.Server;
 import dev.cinnabar.server.testkit.ManualClock;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
-import dev.cinnabar.server.testkit.TestServers;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** SCAN (unit/scan of the Redis suite for the keyspace) and its guarantee across resizes. */
 class ScanTest {
     static ManualClock clock = new ManualClock();
-    static Server server;
-    RespClient r;
+    @RegisterExtension
+    static final ServerFixture fixture = ServerFixture.manualTime(clock);
+    final RespClient r = fixture.client();
 
-    @BeforeAll
-    static void start() {
-        server = TestServers.start(clock, "");
-        server.runLocked(() -> server.expiry.enabled(false));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void connect() throws Exception {
-        r = new RespClient(server.port());
-        r.call("FLUSHALL");
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        r.close();
+    /** The server under test (active expiry off, time moved by hand). */
+    static Server server() {
+        return fixture.server();
     }
 
     private Object call(Object... args) throws Exception {
@@ -113,7 +94,7 @@ class ScanTest {
         populate(1000, "key:");
         KeyspaceFamilyTest.FakeList v = new KeyspaceFamilyTest.FakeList(new ArrayList<>(List.of("a")));
         byte[] k = "alist".getBytes(StandardCharsets.ISO_8859_1);
-        server.runLocked(() -> server.db(0).setObject(k, 0, k.length, v, -1));
+        server().runLocked(() -> server().db(0).setObject(k, 0, k.length, v, -1));
         assertThat(scanAll("TYPE", "list")).containsExactly("alist");
         assertThat(new HashSet<>(scanAll("type", "STRING"))).hasSize(1000);
         assertThat(new HashSet<>(scanAll("TYPE", "string", "MATCH", "key:*", "COUNT", "10"))).hasSize(1000);
@@ -162,20 +143,20 @@ class ScanTest {
         call("SET", "foo", "bar", "PX", "1");
         call("SET", "foo2", "bar", "PX", "1");
         clock.advance(2);
-        long expired = server.stats.expiredKeys;
+        long expired = server().stats.expiredKeys;
         assertThat(new HashSet<>(scanAll("COUNT", "10"))).hasSize(1000).doesNotContain("foo", "foo2");
         assertThat(call("DBSIZE")).isEqualTo(1000L);
-        assertThat(server.stats.expiredKeys).isEqualTo(expired + 2);
+        assertThat(server().stats.expiredKeys).isEqualTo(expired + 2);
 
         call("SET", "foo", "bar", "PX", "1");
         clock.advance(2);
-        long hits = server.stats.keyspaceHits;
-        long misses = server.stats.keyspaceMisses;
+        long hits = server().stats.keyspaceHits;
+        long misses = server().stats.keyspaceMisses;
         assertThat(new HashSet<>(scanAll("TYPE", "string", "COUNT", "10"))).hasSize(1000);
         assertThat(call("DBSIZE")).isEqualTo(1000L);
         // With TYPE, every key met is looked up as a read, as Redis 7.2 does.
-        assertThat(server.stats.keyspaceHits - hits).isGreaterThanOrEqualTo(1000);
-        assertThat(server.stats.keyspaceMisses - misses).isEqualTo(1);
+        assertThat(server().stats.keyspaceHits - hits).isGreaterThanOrEqualTo(1000);
+        assertThat(server().stats.keyspaceMisses - misses).isEqualTo(1);
     }
 
     @Test

@@ -1,10 +1,8 @@
 package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cinnabar.server.CinnabarServer;
-import dev.cinnabar.server.testkit.RealRedisServer;
+import dev.cinnabar.server.testkit.ReferencePair;
 import dev.cinnabar.server.testkit.RespClient;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,9 +12,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Random sequences of set commands (and a few keyspace ones) sent to Cinnabar and to a real
@@ -30,25 +27,8 @@ import org.junit.jupiter.api.Test;
  * DEBUG DIGEST-VALUE, which does not depend on encoding, is compared exactly.
  */
 class SetDifferentialTest {
-    static RealRedisServer redis;
-    static CinnabarServer cinnabar;
-
-    @BeforeAll
-    static void start() throws Exception {
-        assumeTrue(RealRedisServer.available(), "redis-server is not installed");
-        redis = RealRedisServer.start();
-        cinnabar = CinnabarServer.builder().port(0).enableDebugCommand(true).start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cinnabar != null) {
-            cinnabar.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    static final ReferencePair servers = ReferencePair.create().debugCommand();
 
     static final String[] KEYS = {"s1", "s2", "s3", "s4", "str", "none"};
 
@@ -266,7 +246,7 @@ class SetDifferentialTest {
 
     private static void sequence(long seed, int resp, int ops) throws Exception {
         SplittableRandom r = new SplittableRandom(seed);
-        try (RespClient ref = new RespClient(redis.port()); RespClient cin = new RespClient(cinnabar.port())) {
+        try (RespClient ref = new RespClient(servers.redisPort()); RespClient cin = new RespClient(servers.cinnabarPort())) {
             ref.call("flushall");
             cin.call("flushall");
             if (resp == 3) {
@@ -316,7 +296,7 @@ class SetDifferentialTest {
                 List.of("smove", "s", "s", "1"), List.of("smove", "s", "s", "9"), List.of("sunionstore", "u", "s", "nokey"),
                 List.of("sdiffstore", "d", "s", "u"), List.of("exists", "d"), List.of("debug", "digest-value", "s", "u"));
         for (int resp : new int[] {2, 3}) {
-            try (RespClient ref = new RespClient(redis.port()); RespClient cin = new RespClient(cinnabar.port())) {
+            try (RespClient ref = new RespClient(servers.redisPort()); RespClient cin = new RespClient(servers.cinnabarPort())) {
                 ref.call("flushall");
                 cin.call("flushall");
                 ref.call("hello", Integer.toString(resp));
@@ -331,7 +311,7 @@ class SetDifferentialTest {
     @Test
     void bulkSetsOfEveryShapeDigestAlike() throws Exception {
         Random rnd = new Random(99);
-        try (RespClient ref = new RespClient(redis.port()); RespClient cin = new RespClient(cinnabar.port())) {
+        try (RespClient ref = new RespClient(servers.redisPort()); RespClient cin = new RespClient(servers.cinnabarPort())) {
             ref.call("flushall");
             cin.call("flushall");
             for (int n : new int[] {1, 10, 128, 129, 512, 513, 2000}) {

@@ -2,9 +2,9 @@ package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -13,11 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Set commands through a real server, mirroring upstream unit/type/set (with its overrides:
@@ -26,31 +23,11 @@ import org.junit.jupiter.api.Test;
  * unit/protocol.
  */
 class SetFamilyTest {
-    static CinnabarServer server;
-    RespClient c;
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).enableDebugCommand(true).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void connect() throws Exception {
-        c = new RespClient(server.port());
-        r("flushall");
-        r("config", "set", "set-max-intset-entries", "512", "set-max-listpack-entries", "128",
-                "set-max-listpack-value", "32");
-    }
-
-    @AfterEach
-    void disconnect() throws Exception {
-        c.close();
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create().debugCommand()
+            .eachTest("flushall")
+            .eachTest("config", "set", "set-max-intset-entries", "512", "set-max-listpack-entries", "128", "set-max-listpack-value", "32");
+    final RespClient c = server.client();
 
     private Object r(Object... args) throws Exception {
         return c.call(args);

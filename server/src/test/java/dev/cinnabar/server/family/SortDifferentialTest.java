@@ -1,10 +1,8 @@
 package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cinnabar.server.CinnabarServer;
-import dev.cinnabar.server.testkit.RealRedisServer;
+import dev.cinnabar.server.testkit.ReferencePair;
 import dev.cinnabar.server.testkit.RespClient;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,9 +10,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Random SORT / SORT_RO invocations over random lists, sets and sorted sets with weights in
@@ -28,33 +25,8 @@ import org.junit.jupiter.api.Test;
  * Lists are compared exactly in every case, ties included.
  */
 class SortDifferentialTest {
-    static RealRedisServer redis;
-    static CinnabarServer cinnabar;
-    static boolean v72;
-
-    @BeforeAll
-    static void start() throws Exception {
-        assumeTrue(RealRedisServer.available(), "redis-server is not installed");
-        redis = RealRedisServer.start();
-        cinnabar = CinnabarServer.builder().port(0).start();
-        try (RespClient c = new RespClient(redis.port())) {
-            String info = (String) c.call("INFO", "server");
-            String version = info.lines().filter(l -> l.startsWith("redis_version:")).findFirst().orElseThrow()
-                    .substring("redis_version:".length()).trim();
-            String[] p = version.split("\\.");
-            v72 = Integer.parseInt(p[0]) > 7 || (Integer.parseInt(p[0]) == 7 && Integer.parseInt(p[1]) >= 2);
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cinnabar != null) {
-            cinnabar.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    static final ReferencePair servers = ReferencePair.create();
 
     private final Random rnd = new Random();
 
@@ -116,7 +88,7 @@ class SortDifferentialTest {
         both(ref, cin, "CONFIG", "SET", "list-max-listpack-size", pick("4", "16", "128", "-1", "-2"));
         both(ref, cin, "CONFIG", "SET", "set-max-intset-entries", pick("4", "32", "512"));
         both(ref, cin, "CONFIG", "SET", "zset-max-listpack-entries", pick("4", "128"));
-        if (v72) {
+        if (servers.redisAtLeast(7, 2)) {
             both(ref, cin, "CONFIG", "SET", "set-max-listpack-entries", pick("4", "128"));
         }
         numericOnly = rnd.nextBoolean();
@@ -236,7 +208,7 @@ class SortDifferentialTest {
     @SuppressWarnings("unchecked")
     private void run(long seed, int datasets, int commands) throws Exception {
         rnd.setSeed(seed);
-        try (RespClient ref = new RespClient(redis.port()); RespClient cin = new RespClient(cinnabar.port())) {
+        try (RespClient ref = new RespClient(servers.redisPort()); RespClient cin = new RespClient(servers.cinnabarPort())) {
             for (int d = 0; d < datasets; d++) {
                 populate(ref, cin);
                 for (int i = 0; i < commands; i++) {
@@ -272,7 +244,7 @@ class SortDifferentialTest {
                         for (String k : List.of("dst", "L", "str")) {
                             List<List<String>> checks = new ArrayList<>(List.of(List.of("TYPE", k),
                                     List.of("LRANGE", k, "0", "-1")));
-                            if (v72) {
+                            if (servers.redisAtLeast(7, 2)) {
                                 checks.add(List.of("OBJECT", "ENCODING", k));
                             }
                             for (List<String> check : checks) {
@@ -313,7 +285,7 @@ class SortDifferentialTest {
     @Test
     void largeInputs() throws Exception {
         rnd.setSeed(7);
-        try (RespClient ref = new RespClient(redis.port()); RespClient cin = new RespClient(cinnabar.port())) {
+        try (RespClient ref = new RespClient(servers.redisPort()); RespClient cin = new RespClient(servers.cinnabarPort())) {
             both(ref, cin, "FLUSHALL");
             both(ref, cin, "CONFIG", "SET", "list-max-listpack-size", "-2");
             for (int i = 0; i < 3000; i++) {

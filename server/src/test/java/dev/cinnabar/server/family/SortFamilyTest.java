@@ -2,9 +2,9 @@ package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -12,11 +12,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SORT and SORT_RO through a real server: the upstream unit/sort tests (with its overrides
@@ -25,30 +22,11 @@ import org.junit.jupiter.api.Test;
  * as strtod, C-string patterns and ALPHA, Redis's partial quicksort for BY + LIMIT).
  */
 class SortFamilyTest {
-    static CinnabarServer server;
-    RespClient c;
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).enableDebugCommand(true).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void connect() throws Exception {
-        c = new RespClient(server.port());
-        r("flushall");
-        r("config", "set", "list-max-listpack-size", "16", "set-max-intset-entries", "32");
-    }
-
-    @AfterEach
-    void disconnect() throws Exception {
-        c.close();
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create().debugCommand()
+            .eachTest("flushall")
+            .eachTest("config", "set", "list-max-listpack-size", "16", "set-max-intset-entries", "32");
+    final RespClient c = server.client();
 
     private Object r(Object... args) throws Exception {
         return c.call(args);

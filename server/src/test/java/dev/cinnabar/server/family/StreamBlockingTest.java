@@ -2,17 +2,12 @@ package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
-import java.util.ArrayList;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.util.List;
-import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * XREAD / XREADGROUP BLOCK, mirroring the blocking tests of upstream unit/type/stream and
@@ -21,68 +16,25 @@ import org.junit.jupiter.api.Test;
  * WRONGTYPE errors when the key or group goes away while it waits.
  */
 class StreamBlockingTest {
-    static CinnabarServer server;
-    RespClient c;
-    final List<RespClient> others = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).databases(16).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void connect() throws Exception {
-        c = new RespClient(server.port());
-        r("FLUSHALL");
-    }
-
-    @AfterEach
-    void disconnect() throws Exception {
-        for (RespClient o : others) {
-            o.close();
-        }
-        c.close();
-        waitUntil(() -> blocked() == 0);
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create().config("databases", "16")
+            .eachTest("FLUSHALL").awaitUnblockedAfterEach();
+    final RespClient c = server.client();
 
     private Object r(Object... args) throws Exception {
         return c.call(args);
     }
 
-    private RespClient client() throws Exception {
-        RespClient o = new RespClient(server.port());
-        others.add(o);
-        return o;
+    private RespClient client() {
+        return server.newClient();
     }
 
     private long blocked() {
-        long[] n = new long[1];
-        server.server().runLocked(() -> n[0] = server.server().blocking.blockedClients());
-        return n[0];
+        return server.blockedClients();
     }
 
     private void waitForBlocked(long n) {
-        waitUntil(() -> blocked() == n);
-    }
-
-    private static void waitUntil(BooleanSupplier cond) {
-        long end = System.nanoTime() + 5_000_000_000L;
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("condition not reached in time");
-            }
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        server.waitForBlocked(n);
     }
 
     @SuppressWarnings("unchecked")

@@ -1,24 +1,17 @@
 package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cinnabar.server.CinnabarServer;
-import dev.cinnabar.server.testkit.RealRedisServer;
-import dev.cinnabar.server.testkit.RespClient;
-import java.io.BufferedInputStream;
+import dev.cinnabar.server.testkit.ReferencePair;
+import dev.cinnabar.server.testkit.Reply;
+import dev.cinnabar.server.testkit.ReplyClient;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A seeded random sequence of stream commands (every command, their options, bad input) sent to
@@ -32,113 +25,8 @@ import org.junit.jupiter.api.Test;
  * so those replies are reduced to what both versions share.
  */
 class StreamDifferentialTest {
-    static RealRedisServer redis;
-    static CinnabarServer cinnabar;
-
-    @BeforeAll
-    static void start() throws Exception {
-        assumeTrue(RealRedisServer.available(), "redis-server is not installed");
-        redis = RealRedisServer.start();
-        cinnabar = CinnabarServer.builder().port(0).enableDebugCommand(true).start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cinnabar != null) {
-            cinnabar.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
-    record Reply(char type, String text, List<Reply> items) {
-        String raw() {
-            StringBuilder sb = new StringBuilder();
-            write(sb);
-            return sb.toString();
-        }
-
-        private void write(StringBuilder sb) {
-            sb.append(type);
-            if (items == null) {
-                sb.append(text).append('|');
-            } else {
-                sb.append(items.size()).append('[');
-                for (Reply r : items) {
-                    r.write(sb);
-                }
-                sb.append(']');
-            }
-        }
-    }
-
-    static final class Conn implements AutoCloseable {
-        final Socket socket;
-        final InputStream in;
-        final OutputStream out;
-
-        Conn(int port) throws IOException {
-            socket = new Socket("127.0.0.1", port);
-            socket.setSoTimeout(10_000);
-            in = new BufferedInputStream(socket.getInputStream());
-            out = socket.getOutputStream();
-        }
-
-        Reply call(List<String> args) throws IOException {
-            out.write(RespClient.encode(args.stream().map(a -> (Object) a.getBytes(StandardCharsets.ISO_8859_1)).toArray()));
-            out.flush();
-            return read();
-        }
-
-        private String line() throws IOException {
-            StringBuilder sb = new StringBuilder();
-            int ch;
-            while ((ch = in.read()) != '\n') {
-                if (ch < 0) {
-                    throw new IOException("connection closed");
-                }
-                sb.append((char) ch);
-            }
-            return sb.substring(0, sb.length() - 1);
-        }
-
-        private Reply read() throws IOException {
-            char type = (char) in.read();
-            String line = line();
-            switch (type) {
-                case '$', '=', '!' -> {
-                    int n = Integer.parseInt(line);
-                    if (n < 0) {
-                        return new Reply(type, line, null);
-                    }
-                    String data = new String(in.readNBytes(n), StandardCharsets.ISO_8859_1);
-                    in.readNBytes(2);
-                    return new Reply(type, data, null);
-                }
-                case '*', '~', '>', '%', '|' -> {
-                    int n = Integer.parseInt(line);
-                    if (n < 0) {
-                        return new Reply(type, line, null);
-                    }
-                    int count = type == '%' || type == '|' ? 2 * n : n;
-                    List<Reply> items = new ArrayList<>(count);
-                    for (int i = 0; i < count; i++) {
-                        items.add(read());
-                    }
-                    return new Reply(type, null, items);
-                }
-                default -> {
-                    return new Reply(type, line, null);
-                }
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
+    @RegisterExtension
+    static final ReferencePair servers = ReferencePair.create().debugCommand();
 
     // ---- masking of what may differ -------------------------------------------------------------
 
@@ -468,7 +356,7 @@ class StreamDifferentialTest {
     }
 
     /** Whether {@code id} ("ms-seq") is below the stream's max-deleted-entry-id on {@code c}. */
-    private static boolean belowMaxDeleted(Conn c, String key, String id) throws IOException {
+    private static boolean belowMaxDeleted(ReplyClient c, String key, String id) throws IOException {
         java.math.BigInteger[] want = parseId(id);
         if (want == null) {
             return false;
@@ -496,7 +384,7 @@ class StreamDifferentialTest {
     }
 
     private static void run(long seed, int resp, int steps) throws IOException {
-        try (Conn ref = new Conn(redis.port()); Conn cin = new Conn(cinnabar.port())) {
+        try (ReplyClient ref = new ReplyClient(servers.redisPort()); ReplyClient cin = new ReplyClient(servers.cinnabarPort())) {
             List<String> init = List.of("HELLO", Integer.toString(resp));
             ref.call(init);
             cin.call(init);

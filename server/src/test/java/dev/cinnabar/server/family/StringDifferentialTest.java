@@ -1,91 +1,32 @@
 package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cinnabar.server.CinnabarServer;
+import dev.cinnabar.server.testkit.ReferencePair;
 import dev.cinnabar.server.testkit.RespClient;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Sends the same command sequences to Cinnabar and to a real redis-server and compares the raw
- * reply bytes. Skipped when {@code redis-server} is not on the PATH.
+ * reply bytes. Skipped when {@code redis-server} is not installed.
  *
  * <p>The reference installed here is Redis 7.0; the sequences only use behaviour that 7.0 and
  * 7.2 share for these commands.
  */
 class StringDifferentialTest {
-    static Process redis;
-    static CinnabarServer cinnabar;
-    static int redisPort;
-
-    @BeforeAll
-    static void start() throws Exception {
-        assumeTrue(onPath("redis-server"), "redis-server is not installed");
-        try (ServerSocket probe = new ServerSocket(0)) {
-            redisPort = probe.getLocalPort();
-        }
-        Path dir = Files.createTempDirectory("cinnabar-strings-ref");
-        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        cinnabar = CinnabarServer.builder().port(0).start();
-        for (int attempt = 0; ; attempt++) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", redisPort), 200);
-                break;
-            } catch (IOException e) {
-                if (attempt > 100 || !redis.isAlive()) {
-                    throw new IOException("redis-server did not start", e);
-                }
-                Thread.sleep(50);
-            }
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cinnabar != null) {
-            cinnabar.close();
-        }
-        if (redis != null) {
-            redis.destroy();
-            if (!redis.waitFor(5, TimeUnit.SECONDS)) {
-                redis.destroyForcibly();
-            }
-        }
-    }
-
-    private static boolean onPath(String exe) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, exe))) {
-                return true;
-            }
-        }
-        return false;
-    }
+    @RegisterExtension
+    static final ReferencePair servers = ReferencePair.create();
 
     /** A raw connection that returns each reply's exact bytes. */
     static final class Raw implements AutoCloseable {
@@ -154,7 +95,7 @@ class StringDifferentialTest {
 
     /** Runs commands on both servers; HELLO replies (which name the server) are not compared. */
     private static void compare(List<List<String>> commands) throws IOException {
-        try (Raw ref = new Raw(redisPort); Raw cin = new Raw(cinnabar.port())) {
+        try (Raw ref = new Raw(servers.redisPort()); Raw cin = new Raw(servers.cinnabarPort())) {
             int n = 0;
             for (List<String> cmd : commands) {
                 byte[] want = ref.call(cmd);

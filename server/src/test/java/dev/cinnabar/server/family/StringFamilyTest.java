@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cinnabar.ds.Entries;
 import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.keyspace.Database;
+import dev.cinnabar.server.testkit.ForeignValue;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
-import dev.cinnabar.server.type.RedisValue;
+import dev.cinnabar.server.testkit.ServerFixture;
 import dev.cinnabar.server.type.Strings;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -15,11 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * String and counter commands through a real server, mirroring upstream unit/type/string and
@@ -27,28 +26,13 @@ import org.junit.jupiter.api.Test;
  * ENCODING, TTL, wrong types): checked here on the stored entries directly.
  */
 class StringFamilyTest {
-    static CinnabarServer server;
-    RespClient c;
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create();
+    final RespClient c = server.client();
 
     @BeforeEach
-    void connect() throws Exception {
-        c = new RespClient(server.port());
+    void flushDb() {
         server.server().runLocked(() -> server.server().db(0).flush());
-    }
-
-    @AfterEach
-    void disconnect() throws Exception {
-        c.close();
     }
 
     private Object r(Object... args) throws Exception {
@@ -85,27 +69,8 @@ class StringFamilyTest {
         return at < 0 ? at : (at - System.currentTimeMillis() + 500) / 1000;
     }
 
-    /** A value of another type, so the WRONGTYPE paths can be tested before lists exist. */
-    private record OtherType() implements RedisValue {
-        @Override
-        public String type() {
-            return "list";
-        }
-
-        @Override
-        public String encoding() {
-            return "listpack";
-        }
-
-        @Override
-        public RedisValue copy() {
-            return this;
-        }
-    }
-
     private static void putList(String key) {
-        byte[] k = b(key);
-        server.server().runLocked(() -> server.server().db(0).setObject(k, 0, k.length, new OtherType(), -1));
+        ForeignValue.put(server.server(), key);
     }
 
     private static final Err WRONGTYPE = new Err("WRONGTYPE Operation against a key holding the wrong kind of value");

@@ -2,14 +2,12 @@ package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * MULTI/EXEC as Redis's multi.c: rejections at queue time and at EXEC time (EXECABORT with the
@@ -17,26 +15,11 @@ import org.junit.jupiter.api.Test;
  * and the client state while EXEC runs. Mirrors upstream unit/multi.
  */
 class TransactionsTest {
-    static CinnabarServer server;
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).enableDebugCommand(true).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @AfterEach
-    void reset() throws Exception {
-        try (RespClient c = new RespClient(server.port())) {
-            c.call("CONFIG", "SET", "maxmemory", "0");
-            c.call("DEBUG", "SET-ACTIVE-EXPIRE", "1");
-            c.call("FLUSHALL");
-        }
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create().debugCommand()
+            .afterEachTest("CONFIG", "SET", "maxmemory", "0")
+            .afterEachTest("DEBUG", "SET-ACTIVE-EXPIRE", "1")
+            .afterEachTest("FLUSHALL");
 
     @Test
     void errorsWhileQueueingAbortExec() throws Exception {

@@ -1,19 +1,15 @@
 package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cinnabar.resp.Doubles;
-import dev.cinnabar.server.CinnabarServer;
-import dev.cinnabar.server.testkit.RealRedisServer;
-import dev.cinnabar.server.testkit.RespClient;
+import dev.cinnabar.server.testkit.ReferencePair;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Random sorted-set command sequences sent to Cinnabar and to the redis-server on the PATH,
@@ -27,33 +23,8 @@ import org.junit.jupiter.api.Test;
  * (7.2 converts on announced sizes).
  */
 class ZSetDifferentialTest {
-    static RealRedisServer redis;
-    static CinnabarServer cinnabar;
-    static boolean v72;
-
-    @BeforeAll
-    static void start() throws Exception {
-        assumeTrue(RealRedisServer.available(), "redis-server is not installed");
-        redis = RealRedisServer.start();
-        cinnabar = CinnabarServer.builder().port(0).config("enable-debug-command", "yes").start();
-        try (RespClient c = new RespClient(redis.port())) {
-            String info = (String) c.call("INFO", "server");
-            String version = info.lines().filter(l -> l.startsWith("redis_version:")).findFirst().orElseThrow()
-                    .substring("redis_version:".length()).trim();
-            String[] p = version.split("\\.");
-            v72 = Integer.parseInt(p[0]) > 7 || (Integer.parseInt(p[0]) == 7 && Integer.parseInt(p[1]) >= 2);
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cinnabar != null) {
-            cinnabar.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    static final ReferencePair servers = ReferencePair.create().debugCommand();
 
     private static final String[] KEYS = {"k0", "k1", "k2", "k3", "str"};
     private static final String[] LEX = {"l0", "l1"};
@@ -77,7 +48,7 @@ class ZSetDifferentialTest {
         if (k < 65) {
             return pick("nan", "abc", "", " 1", "1 ", "1e400", "1e-400", "--1", "1e", "0x");
         }
-        if (!v72) {
+        if (!servers.redisAtLeast(7, 2)) {
             return Integer.toString((rnd.nextInt(2001) - 1000) * 4) + pick("", ".25", ".5", ".125");
         }
         if (k < 80) {
@@ -149,7 +120,7 @@ class ZSetDifferentialTest {
             c.addAll(List.of(pick("ZSCORE", "ZMSCORE"), k, member()));
         } else if (r < 430) {
             c.addAll(List.of(pick("ZRANK", "ZREVRANK"), k, member()));
-            if (v72 && rnd.nextBoolean()) {
+            if (servers.redisAtLeast(7, 2) && rnd.nextBoolean()) {
                 c.add("WITHSCORE");
             }
         } else if (r < 460) {
@@ -278,8 +249,8 @@ class ZSetDifferentialTest {
 
     private void run(long seed, int n, String resp) throws Exception {
         rnd.setSeed(seed);
-        try (StringDifferentialTest.Raw ref = new StringDifferentialTest.Raw(redis.port());
-             StringDifferentialTest.Raw cin = new StringDifferentialTest.Raw(cinnabar.port())) {
+        try (StringDifferentialTest.Raw ref = new StringDifferentialTest.Raw(servers.redisPort());
+             StringDifferentialTest.Raw cin = new StringDifferentialTest.Raw(servers.cinnabarPort())) {
             for (StringDifferentialTest.Raw x : List.of(ref, cin)) {
                 x.call(List.of("FLUSHALL"));
                 x.call(List.of("HELLO", resp));
@@ -293,7 +264,7 @@ class ZSetDifferentialTest {
                     for (String k : List.of("k0", "k1", "k2", "k3", "l0", "l1")) {
                         List<String> dv = List.of("DEBUG", "DIGEST-VALUE", k);
                         assertThat(text(cin.call(dv))).as("digest of %s after #%d", k, i).isEqualTo(text(ref.call(dv)));
-                        if (v72) {
+                        if (servers.redisAtLeast(7, 2)) {
                             List<String> oe = List.of("OBJECT", "ENCODING", k);
                             assertThat(text(cin.call(oe))).as("encoding of %s after #%d", k, i).isEqualTo(text(ref.call(oe)));
                         }
@@ -318,8 +289,8 @@ class ZSetDifferentialTest {
     @Test
     void scoreParsingAndPrinting() throws Exception {
         Random r = new Random(9);
-        try (StringDifferentialTest.Raw ref = new StringDifferentialTest.Raw(redis.port());
-             StringDifferentialTest.Raw cin = new StringDifferentialTest.Raw(cinnabar.port())) {
+        try (StringDifferentialTest.Raw ref = new StringDifferentialTest.Raw(servers.redisPort());
+             StringDifferentialTest.Raw cin = new StringDifferentialTest.Raw(servers.cinnabarPort())) {
             for (int i = 0; i < 3000; i++) {
                 String s;
                 int k = r.nextInt(4);
@@ -343,7 +314,7 @@ class ZSetDifferentialTest {
                 List<String> get = List.of("ZSCORE", "p", "m");
                 String refScore = text(ref.call(get));
                 String cinScore = text(cin.call(get));
-                if (v72) {
+                if (servers.redisAtLeast(7, 2)) {
                     assertThat(cinScore).as("ZSCORE after %s", s).isEqualTo(refScore);
                 } else {
                     // Redis 7.0 prints %.17g: the same number, maybe in more digits.

@@ -2,20 +2,17 @@ package dev.cinnabar.server.family;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Sorted set commands through a real server, mirroring what upstream unit/type/zset, the ZSCAN
@@ -23,31 +20,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * RESP2/RESP3 shapes, error texts, encodings and conversions.
  */
 class ZSetFamilyTest {
-    static CinnabarServer server;
-    RespClient c;
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void connect() throws Exception {
-        c = new RespClient(server.port());
-        r("FLUSHALL");
-        r("CONFIG", "SET", "zset-max-listpack-entries", "128");
-        r("CONFIG", "SET", "zset-max-listpack-value", "64");
-    }
-
-    @AfterEach
-    void disconnect() throws Exception {
-        c.close();
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create()
+            .eachTest("FLUSHALL")
+            .eachTest("CONFIG", "SET", "zset-max-listpack-entries", "128")
+            .eachTest("CONFIG", "SET", "zset-max-listpack-value", "64");
+    final RespClient c = server.client();
 
     private Object r(Object... args) throws Exception {
         return c.call(args);

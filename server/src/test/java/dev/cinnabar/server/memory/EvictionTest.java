@@ -3,20 +3,18 @@ package dev.cinnabar.server.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinnabar.ds.Entries;
-import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.Server;
 import dev.cinnabar.server.keyspace.Database;
 import dev.cinnabar.server.testkit.RespClient;
 import dev.cinnabar.server.testkit.RespClient.Err;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,28 +27,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class EvictionTest {
     static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
-    static CinnabarServer server;
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).enableDebugCommand(true).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @AfterEach
-    void reset() throws Exception {
-        try (RespClient c = new RespClient(server.port())) {
-            c.call("CONFIG", "SET", "maxmemory", "0");
-            c.call("CONFIG", "SET", "maxmemory-policy", "noeviction");
-            c.call("CONFIG", "SET", "notify-keyspace-events", "");
-            c.call("FLUSHALL");
-            c.call("CONFIG", "RESETSTAT");
-        }
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create().debugCommand()
+            .afterEachTest("CONFIG", "SET", "maxmemory", "0")
+            .afterEachTest("CONFIG", "SET", "maxmemory-policy", "noeviction")
+            .afterEachTest("CONFIG", "SET", "notify-keyspace-events", "")
+            .afterEachTest("FLUSHALL")
+            .afterEachTest("CONFIG", "RESETSTAT");
 
     static long info(RespClient c, String field) throws Exception {
         String text = (String) c.call("INFO", "everything");

@@ -2,16 +2,14 @@ package dev.cinnabar.server.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.Server;
 import dev.cinnabar.server.keyspace.Database;
 import dev.cinnabar.server.testkit.RespClient;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The accounted memory behind INFO used_memory and maxmemory: it rises with writes of every
@@ -20,24 +18,9 @@ import org.junit.jupiter.api.Test;
  * that changes a value in place reports it.
  */
 class MemoryAccountingTest {
-    static CinnabarServer server;
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).enableDebugCommand(true).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @AfterEach
-    void reset() throws Exception {
-        try (RespClient c = new RespClient(server.port())) {
-            c.call("FLUSHALL");
-        }
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create().debugCommand()
+            .afterEachTest("FLUSHALL");
 
     static long info(RespClient c, String field) throws Exception {
         String text = (String) c.call("INFO", "memory");

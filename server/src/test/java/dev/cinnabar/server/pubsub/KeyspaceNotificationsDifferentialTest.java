@@ -1,16 +1,13 @@
 package dev.cinnabar.server.pubsub;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cinnabar.server.CinnabarServer;
-import dev.cinnabar.server.testkit.RealRedisServer;
+import dev.cinnabar.server.testkit.ReferencePair;
 import dev.cinnabar.server.testkit.RespClient;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The keyspace notifications of command sequences, compared with a real redis-server: every
@@ -21,25 +18,8 @@ import org.junit.jupiter.api.Test;
  * "expired" events here; active expiry is covered by {@link KeyspaceNotificationsTest}.
  */
 class KeyspaceNotificationsDifferentialTest {
-    static RealRedisServer redis;
-    static CinnabarServer cinnabar;
-
-    @BeforeAll
-    static void start() throws Exception {
-        assumeTrue(RealRedisServer.available(), "redis-server is not installed");
-        redis = RealRedisServer.start();
-        cinnabar = CinnabarServer.builder().port(0).enableDebugCommand(true).start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cinnabar != null) {
-            cinnabar.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    static final ReferencePair servers = ReferencePair.create().debugCommand();
 
     /** Runs the commands on a server and returns "reply" and "channel -> payload" lines in order. */
     static List<String> run(int port, List<Object[]> commands) throws Exception {
@@ -87,8 +67,8 @@ class KeyspaceNotificationsDifferentialTest {
     }
 
     private static void compare(List<Object[]> commands) throws Exception {
-        List<String> expected = run(redis.port(), commands);
-        List<String> actual = run(cinnabar.port(), commands);
+        List<String> expected = run(servers.redisPort(), commands);
+        List<String> actual = run(servers.cinnabarPort(), commands);
         if (Boolean.getBoolean("cinnabar.printEvents")) {
             expected.forEach(System.out::println);
         }
@@ -237,8 +217,8 @@ class KeyspaceNotificationsDifferentialTest {
     /** Blocked pops served by another client's push: events of the push, then of the served pop. */
     @Test
     void servedBlockingPops() throws Exception {
-        List<String> expected = servedPops(redis.port());
-        List<String> actual = servedPops(cinnabar.port());
+        List<String> expected = servedPops(servers.redisPort());
+        List<String> actual = servedPops(servers.cinnabarPort());
         assertThat(expected).anyMatch(l -> l.contains("lpop"));
         assertThat(actual).containsExactlyElementsOf(expected);
     }

@@ -2,13 +2,11 @@ package dev.cinnabar.server.pubsub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinnabar.server.CinnabarServer;
 import dev.cinnabar.server.testkit.RespClient;
+import dev.cinnabar.server.testkit.ServerFixture;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Keyspace notifications that the differential test cannot pin: active expiry, masks, channel
@@ -16,25 +14,10 @@ import org.junit.jupiter.api.Test;
  * replies. Mirrors the keyspace tests of upstream unit/pubsub.
  */
 class KeyspaceNotificationsTest {
-    static CinnabarServer server;
-
-    @BeforeAll
-    static void start() {
-        server = CinnabarServer.builder().port(0).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @AfterEach
-    void reset() throws Exception {
-        try (RespClient c = new RespClient(server.port())) {
-            c.call("CONFIG", "SET", "notify-keyspace-events", "");
-            c.call("FLUSHALL");
-        }
-    }
+    @RegisterExtension
+    static final ServerFixture server = ServerFixture.create()
+            .afterEachTest("CONFIG", "SET", "notify-keyspace-events", "")
+            .afterEachTest("FLUSHALL");
 
     @Test
     void keyspaceAndKeyeventChannels() throws Exception {

@@ -1,16 +1,13 @@
 package dev.cinnabar.server.tracking;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cinnabar.server.CinnabarServer;
-import dev.cinnabar.server.testkit.RealRedisServer;
+import dev.cinnabar.server.testkit.ReferencePair;
 import dev.cinnabar.server.testkit.RespClient;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Client-side caching compared with a real redis-server: a tracking client (RESP3, or RESP2
@@ -19,25 +16,8 @@ import org.junit.jupiter.api.Test;
  * {@code redis-server} is not installed.
  */
 class TrackingDifferentialTest {
-    static RealRedisServer redis;
-    static CinnabarServer cinnabar;
-
-    @BeforeAll
-    static void start() throws Exception {
-        assumeTrue(RealRedisServer.available(), "redis-server is not installed");
-        redis = RealRedisServer.start();
-        cinnabar = CinnabarServer.builder().port(0).start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cinnabar != null) {
-            cinnabar.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    static final ReferencePair servers = ReferencePair.create();
 
     /**
      * Runs {@code steps} ("c ..." on the tracking client, "w ..." on the writer). After each
@@ -84,8 +64,8 @@ class TrackingDifferentialTest {
     }
 
     private static void compare(boolean resp2Redirect, String... steps) throws Exception {
-        List<String> expected = run(redis.port(), resp2Redirect, steps);
-        List<String> actual = run(cinnabar.port(), resp2Redirect, steps);
+        List<String> expected = run(servers.redisPort(), resp2Redirect, steps);
+        List<String> actual = run(servers.cinnabarPort(), resp2Redirect, steps);
         assertThat(expected).anyMatch(l -> l.contains(" got "));
         assertThat(actual).containsExactlyElementsOf(expected);
     }

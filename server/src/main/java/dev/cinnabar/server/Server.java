@@ -63,6 +63,8 @@ public final class Server implements AutoCloseable {
     public final dev.cinnabar.server.replication.Replication replication;
     /** RDB files: SAVE, BGSAVE (forkless snapshots), save points, loading. */
     public final dev.cinnabar.server.persistence.RdbPersistence rdb;
+    /** The one background snapshot job (BGSAVE or AOF rewrite) and its scheduling. */
+    public final dev.cinnabar.server.persistence.Snapshots snapshots = new dev.cinnabar.server.persistence.Snapshots(this);
     public final String runId;
     public final long startMillis;
     public final long startMonoMicros;
@@ -218,7 +220,7 @@ public final class Server implements AutoCloseable {
                     db.rehashStep();
                 }
                 tracking.cron();
-                rdb.cron();
+                snapshots.cron();
                 aof.cron();
                 migrateSockets.closeIdle(clock.millis() / 1000);
                 ops.cron();

@@ -258,9 +258,9 @@ public final class Blocking {
      * ({@link #replicasAcknowledged}), the deadline passes (absolute ms; 0 = never) or CLIENT
      * UNBLOCK; it is then answered with the number of replicas that did (Redis
      * blockForReplication). WAITAOF ({@code local} 0 or 1, -1 for WAIT) counts replicas whose
-     * append-only file has the offset, and answers [local, replicas] (Redis blockForAofFsync);
-     * this server keeps no append-only file, so a local fsync never happens. The caller has
-     * checked {@link #mayBlock}.
+     * append-only file has the offset, and the local file too when {@code local} is 1, and
+     * answers [local, replicas] (Redis blockForAofFsync). The caller has checked
+     * {@link #mayBlock}.
      */
     public void blockForReplicas(Client c, long deadline, long offset, long replicas, long local) {
         State s = new State(c);
@@ -287,17 +287,34 @@ public final class Blocking {
             return;
         }
         List<State> done = null;
+        List<State> failed = null;
         for (State s : states.values()) {
             if (s.kind == Kind.WAIT) {
                 boolean aof = s.localWanted >= 0;
+                if (aof && s.localWanted > 0 && !server.config.persistence.appendonly.get()) {
+                    if (failed == null) {
+                        failed = new ArrayList<>();
+                    }
+                    failed.add(s);
+                    continue;
+                }
                 int acked = aof ? server.replication.acknowledgedAof(s.replOffset)
                         : server.replication.acknowledged(s.replOffset);
-                if (acked >= s.replicasWanted && (!aof || s.localWanted == 0)) {
+                if (acked >= s.replicasWanted && (!aof || server.aof.fsyncedLocally(s.replOffset) >= s.localWanted)) {
                     if (done == null) {
                         done = new ArrayList<>();
                     }
                     done.add(s);
                 }
+            }
+        }
+        if (failed != null) {
+            // Redis processClientsWaitingReplicas: appendonly went off under a WAITAOF numlocal.
+            for (State s : failed) {
+                release(s);
+                s.client.error("ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.");
+                countUnblockedCall(s, true);
+                s.client.conn.unblocked();
             }
         }
         if (done != null) {
@@ -310,11 +327,16 @@ public final class Blocking {
         }
     }
 
+    /** Whether WAIT / WAITAOF clients are blocked (the AOF's fsyncs may answer them). */
+    public boolean hasReplicaWaiters() {
+        return waitingForReplicas > 0;
+    }
+
     /** What a blocked command answers when its wait ends without being served. */
     private void timedOutReply(State s) {
         if (s.kind == Kind.WAIT && s.localWanted >= 0) {
             s.client.reply.arrayLen(2);
-            s.client.reply.integer(0);
+            s.client.reply.integer(server.aof.fsyncedLocally(s.replOffset));
             s.client.reply.integer(server.replication.acknowledgedAof(s.replOffset));
         } else if (s.kind == Kind.WAIT) {
             s.client.reply.integer(server.replication.acknowledged(s.replOffset));

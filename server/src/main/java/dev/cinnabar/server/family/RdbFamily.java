@@ -25,12 +25,12 @@ public final class RdbFamily {
     }
 
     static void bgsave(Client c) {
-        if (c.argc() > 1 && !(c.argc() == 2 && c.argIs(1, "schedule"))) {
+        boolean schedule = c.argc() == 2 && c.argIs(1, "schedule");
+        if (c.argc() > 1 && !schedule) {
             c.syntaxError();
             return;
         }
-        // Nothing else forks here, so SCHEDULE only matters inside MULTI, where Redis schedules.
-        String r = c.server.rdb.bgsaveCommand(c.has(Client.IN_EXEC));
+        String r = c.server.rdb.bgsaveCommand(c.has(Client.IN_EXEC), schedule);
         if (r.startsWith("+")) {
             c.reply.simple(r.substring(1));
         } else {

@@ -222,8 +222,8 @@ public final class ReplicationFamily {
 
     /**
      * WAITAOF numlocal numreplicas timeout: as WAIT, for writes fsynced to the append-only file
-     * here ({@code numlocal}, 0 or 1) and on replicas (their REPLCONF ACK ... FACK offsets).
-     * This server writes no append-only file, so the local count is always 0.
+     * here ({@code numlocal}, 0 or 1: Redis fsynced_reploff) and on replicas (their REPLCONF
+     * ACK ... FACK offsets).
      */
     static void waitaof(Client c) {
         if (!c.parseLong(1)) {
@@ -258,9 +258,10 @@ public final class ReplicationFamily {
         Replication r = c.server.replication;
         long offset = c.replOffset;
         int acked = r.acknowledgedAof(offset);
-        if ((acked >= numReplicas && numLocal == 0) || !Blocking.mayBlock(c)) {
+        int local = c.server.aof.fsyncedLocally(offset);
+        if ((acked >= numReplicas && local >= numLocal) || !Blocking.mayBlock(c)) {
             c.reply.arrayLen(2);
-            c.reply.integer(0);
+            c.reply.integer(local);
             c.reply.integer(acked);
             return;
         }

@@ -42,8 +42,6 @@ public final class RdbPersistence {
     private final long pid = ProcessHandle.current().pid();
     /** The running background save, or null. */
     private Background bg;
-    /** The last snapshot, whose marks may still be being cleared (a new one waits for it). */
-    private Snapshot lastSnapshot;
     private boolean lastBgsaveOk = true;
     /** Unix seconds of the last BGSAVE attempt (Redis lastbgsave_try). */
     private long lastBgsaveTry;
@@ -257,16 +255,21 @@ public final class RdbPersistence {
     // ---- BGSAVE ----------------------------------------------------------------------------------
 
     /**
-     * BGSAVE [SCHEDULE]: the reply text, "+" for a status or "-" for an error. Under the lock;
-     * {@code inExec}: run from MULTI/EXEC, where Redis only schedules it.
+     * BGSAVE [SCHEDULE] (Redis bgsaveCommand): the reply text, "+" for a status or "-" for an
+     * error. Under the lock; {@code inExec}: run from MULTI/EXEC, where Redis only schedules it;
+     * {@code schedule}: the SCHEDULE option, which waits for a running AOF rewrite.
      */
-    public String bgsaveCommand(boolean inExec) {
+    public String bgsaveCommand(boolean inExec, boolean schedule) {
         if (bg != null) {
             return "-ERR Background save already in progress";
         }
-        if (inExec) {
-            scheduled = true;
-            return "+Background saving scheduled";
+        if (server.snapshots.active() || inExec) {
+            if (schedule || inExec) {
+                scheduled = true;
+                return "+Background saving scheduled";
+            }
+            return "-ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order"
+                    + " to schedule a BGSAVE whenever possible.";
         }
         return startBackground() ? "+Background saving started" : "-ERR";
     }
@@ -276,17 +279,12 @@ public final class RdbPersistence {
      * from a new thread. Returns false when one is already running.
      */
     public boolean startBackground() {
-        if (bg != null) {
+        if (bg != null || server.snapshots.active()) {
             return false;
         }
         saves++;
         lastBgsaveTry = now();
         scheduled = false;
-        Snapshot previous = lastSnapshot;
-        if (previous != null) {
-            // Its marks must be gone before this snapshot sets its own.
-            previous.clearNow();
-        }
         Path tmp = server.config.persistence.dir.path().resolve("temp-" + pid + "-" + (++tempSeq) + ".rdb");
         Background b = new Background(tmp);
         bg = b;
@@ -298,8 +296,7 @@ public final class RdbPersistence {
         }
         b.keysTotal = total;
         b.writer = new RdbSnapshotWriter(server, replicationInfo(), RdbWriter.VERSION, b);
-        b.snapshot = new Snapshot(server, b.writer);
-        lastSnapshot = b.snapshot;
+        b.snapshot = server.snapshots.begin(Snapshots.Job.RDB, b.writer);
         Thread t = new Thread(b::run, "rdb-bgsave");
         t.setDaemon(true);
         server.log.notice("Background saving started");
@@ -395,6 +392,7 @@ public final class RdbPersistence {
                 }
                 lastBgsaveSeconds = now() - startSec;
                 bg = null;
+                server.snapshots.ended(Snapshots.Job.RDB);
             } finally {
                 server.lock.exit();
             }
@@ -403,23 +401,31 @@ public final class RdbPersistence {
 
     // ---- serverCron ------------------------------------------------------------------------------
 
-    /** Save points and scheduled BGSAVEs (Redis serverCron). Under the lock. */
-    public void cron() {
-        if (bg != null) {
+    /** Whether a failed BGSAVE was long enough ago to try again (or the last one succeeded). */
+    private boolean retryAllowed() {
+        return now() - lastBgsaveTry > BGSAVE_RETRY_DELAY || lastBgsaveOk;
+    }
+
+    /** serverCron's save points, while no background job runs. Under the lock. */
+    public void cronSavePoints() {
+        if (server.snapshots.active()) {
             return;
         }
         long now = now();
-        boolean retryAllowed = now - lastBgsaveTry > BGSAVE_RETRY_DELAY || lastBgsaveOk;
-        if (scheduled && retryAllowed) {
-            startBackground();
-            return;
-        }
+        boolean retryAllowed = retryAllowed();
         for (SavePoint p : server.config.persistence.save.get()) {
             if (server.stats.dirty >= p.changes() && now - server.lastSave > p.seconds() && retryAllowed) {
                 server.log.notice(p.changes() + " changes in " + p.seconds() + " seconds. Saving...");
                 startBackground();
                 break;
             }
+        }
+    }
+
+    /** serverCron's scheduled BGSAVE (BGSAVE SCHEDULE, or from MULTI), once nothing runs. */
+    public void cronScheduled() {
+        if (scheduled && !server.snapshots.active() && retryAllowed()) {
+            startBackground();
         }
     }
 

@@ -343,6 +343,11 @@ public final class Snapshot implements Database.SnapshotHook {
     public void clear() {
         server.lock.enter();
         try {
+            if (phase == CLEARED) {
+                // A newer snapshot already cleared the marks at once (clearNow): the marks
+                // in the tables now are its own.
+                return;
+            }
             phase = CLEARING;
         } finally {
             server.lock.exit();

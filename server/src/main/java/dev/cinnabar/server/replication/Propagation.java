@@ -278,6 +278,10 @@ public final class Propagation {
         boolean transaction = unitCommands > 1 && (top == null || !top.has(CommandFlags.TOUCHES_ARBITRARY_KEYS));
         if (replication.recording()) {
             replication.feed(this, transaction);
+        } else if (aofFeeding) {
+            // Redis replicationFeedSlaves without a backlog: the offset still moves (by one per
+            // command fed, MULTI and EXEC included), for WAITAOF's fsynced offset.
+            replication.countUnrecorded(unitCommands + (transaction ? 2 : 0));
         }
         if (aofFeeding) {
             server.aof.feed(this, transaction);

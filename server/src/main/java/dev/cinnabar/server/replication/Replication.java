@@ -160,6 +160,16 @@ public final class Replication {
         feed(unit, transaction);
     }
 
+    /**
+     * A unit of {@code commands} the AOF takes while nothing records the stream (no backlog):
+     * a master still advances its offset, as Redis does for WAITAOF.
+     */
+    void countUnrecorded(int commands) {
+        if (backlog == null && !replicaOf.isReplica()) {
+            offset += commands;
+        }
+    }
+
     /** Sends encoded stream bytes (SELECTs included), wrapped in MULTI/EXEC when {@code transaction}. */
     private void feed(ByteBuf unit, boolean transaction) {
         if (backlog == null || replicaOf.isReplica()) {

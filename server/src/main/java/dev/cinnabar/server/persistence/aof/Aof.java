@@ -5,6 +5,8 @@ import dev.cinnabar.server.Server;
 import dev.cinnabar.server.config.ConfigEnums.AppendFsync;
 import dev.cinnabar.server.config.ConfigText;
 import dev.cinnabar.server.config.ConfigValueException;
+import dev.cinnabar.server.persistence.Snapshot;
+import dev.cinnabar.server.persistence.Snapshots;
 import dev.cinnabar.server.replication.Propagation;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -20,7 +22,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The append-only file (Redis aof.c), in Redis 7's multi-part layout: a directory
@@ -40,11 +42,13 @@ import java.util.function.BooleanSupplier;
  * stays false unless replicas listen.
  *
  * <p><b>Rewriting</b> (BGREWRITEAOF, turning appendonly on, auto-aof-rewrite-*) follows Redis
- * 7's design, which needs no fork: at the start new writes go to a new incremental file, the
- * base is written from a point-in-time image of the data set taken under the lock
- * ({@link AofRewriter#pointInTimeImage}), and a background thread writes that image to a temp
- * file; when it is on disk the manifest switches to the new base plus the new incremental file
- * and the previous files are deleted.
+ * 7's design without its fork: at the start new writes go to a new incremental file and a
+ * forkless {@link Snapshot} of the data set is taken at that same instant, under the lock; a
+ * background thread walks it into a temp base file a batch of keys at a time while commands
+ * keep running ({@link AofRewriter#baseWriter}); when it is on disk the manifest switches to
+ * the new base plus the new incremental file and the previous files are deleted. Only one
+ * snapshot job runs at a time ({@link Snapshots}): a rewrite asked for during a BGSAVE is
+ * scheduled.
  *
  * <p><b>Loading</b> is {@link AofLoader}: at start-up when appendonly is yes (the AOF wins
  * over an RDB file), and for DEBUG LOADAOF.
@@ -107,11 +111,14 @@ public final class Aof {
     private long consecutiveFailures;
     private boolean lastBgrewriteOk = true;
     /**
-     * Whether another background job that excludes a rewrite is running (Redis
-     * hasActiveChildProcess for an RDB child): a BGSAVE makes BGREWRITEAOF "scheduled". The RDB
-     * side installs its own test here.
+     * Redis fsynced_reploff: the replication offset up to which the AOF is known to be on disk
+     * (WAITAOF's local count); -1 while appendonly is off, 0 until a first rewrite is done.
      */
-    public BooleanSupplier otherBackgroundJob = () -> false;
+    private long fsyncedReploff = -1;
+    /** Redis fsynced_reploff_pending: set by whoever completes an fsync (the bio thread too). */
+    private final AtomicLong fsyncedReploffPending = new AtomicLong();
+    /** Numbers the temp base files (Redis names them after the child's pid). */
+    private int rewriteSeq;
     /** Redis's bio thread for AOF fsyncs and closes, and the rewrite writer; created on first use. */
     private ExecutorService bio;
     /** State of {@link AofRewriter#limited}. */
@@ -121,6 +128,59 @@ public final class Aof {
         this.server = server;
         server.lock.onRelease(this::beforeRelease);
         server.config.addApplyHook(this::appendonlyChanged, server.config.persistence.appendonly);
+    }
+
+    /** Whether any background snapshot job runs, this file's rewrite included (Redis hasActiveChildProcess). */
+    private boolean childActive() {
+        return server.snapshots.active();
+    }
+
+    /** Whether a background job other than a rewrite runs (a BGSAVE). */
+    private boolean otherJobActive() {
+        Snapshots.Job j = server.snapshots.running();
+        return j != null && j != Snapshots.Job.AOF;
+    }
+
+    /** WAITAOF's local count for {@code offset}: 1 once the AOF holds it on disk. */
+    public int fsyncedLocally(long offset) {
+        return fsyncedReploff >= offset ? 1 : 0;
+    }
+
+    /** Redis fsynced_reploff (INFO, tests). */
+    public long fsyncedReploff() {
+        return fsyncedReploff;
+    }
+
+    /**
+     * Redis beforeSleep: takes the offset the last completed fsync covered (once the AOF is on
+     * and a first base exists) and answers the WAITAOF clients it satisfies.
+     */
+    private void updateFsyncedReploff() {
+        if (state == State.ON && fsyncedReploff != -1) {
+            long p = fsyncedReploffPending.get();
+            if (p != fsyncedReploff) {
+                fsyncedReploff = p;
+                wakeWaiters();
+            }
+        }
+    }
+
+    /**
+     * WAITAOF clients may be answerable (an fsync completed, or appendonly went off): checked
+     * from the event loop, outside whatever holds the lock now.
+     */
+    private void wakeWaiters() {
+        if (server.blocking.hasReplicaWaiters()) {
+            server.execute(() -> server.runLocked(server.blocking::replicasAcknowledged));
+        }
+    }
+
+    /** The bio thread finished an fsync of everything up to replication offset {@code offset}. */
+    private void bioFsynced(long offset) {
+        fsyncedReploffPending.set(offset);
+        if (server.blocking.hasReplicaWaiters()) {
+            server.execute(() -> server.runLocked(this::updateFsyncedReploff));
+        }
     }
 
     public State state() {
@@ -193,6 +253,7 @@ public final class Aof {
         if (buf.isReadable()) {
             flush(false);
         }
+        updateFsyncedReploff();
     }
 
     /**
@@ -306,7 +367,7 @@ public final class Aof {
     }
 
     private void trySync(AppendFsync policy, long nowSec, boolean syncInProgress) {
-        if (server.config.persistence.noAppendfsyncOnRewrite.get() && (rewrite != null || otherBackgroundJob.getAsBoolean())) {
+        if (server.config.persistence.noAppendfsyncOnRewrite.get() && childActive()) {
             return;
         }
         if (policy == AppendFsync.ALWAYS) {
@@ -321,6 +382,7 @@ public final class Aof {
             server.ops.latencySample("aof-fsync-always", (System.nanoTime() - start) / 1_000_000);
             lastIncrFsyncOffset = lastIncrSize;
             lastFsync = nowSec;
+            fsyncedReploffPending.set(server.replication.offset());
         } else if (policy == AppendFsync.EVERYSEC && nowSec > lastFsync) {
             if (!syncInProgress) {
                 backgroundFsync(channel, false);
@@ -349,10 +411,12 @@ public final class Aof {
     /** Redis aof_background_fsync (and _and_close): fsync on the background thread. */
     private void backgroundFsync(FileChannel ch, boolean close) {
         pendingFsyncs.incrementAndGet();
+        long offset = server.replication.offset();
         bio().execute(() -> {
             try {
                 ch.force(false);
                 bioFsyncOk = true;
+                bioFsynced(offset);
             } catch (IOException e) {
                 bioFsyncOk = false;
                 server.log.warning("Fail to fsync the AOF file: " + ConfigText.strerror(e));
@@ -373,16 +437,17 @@ public final class Aof {
         }
     }
 
-    /** serverCron's part (Redis: rewrites scheduled or due, postponed flushes, everysec fsync). */
-    public void cron() {
-        if (state == State.OFF && !rewriteScheduled) {
-            return;
-        }
-        if (rewrite == null && rewriteScheduled && !otherBackgroundJob.getAsBoolean() && !AofRewriter.limited(this)) {
+    /** serverCron: a scheduled rewrite starts once no background job runs. */
+    public void cronScheduledRewrite() {
+        if (rewriteScheduled && !childActive() && !AofRewriter.limited(this)) {
             startRewrite();
         }
+    }
+
+    /** serverCron: the automatic rewrite on growth (auto-aof-rewrite-*), when nothing runs. */
+    public void cronAutoRewrite() {
         long pct = server.config.persistence.autoAofRewritePercentage.get();
-        if (state == State.ON && rewrite == null && !otherBackgroundJob.getAsBoolean() && pct != 0
+        if (state == State.ON && !childActive() && pct != 0
                 && currentSize > server.config.persistence.autoAofRewriteMinSize.get()) {
             long base = baseSize != 0 ? baseSize : 1;
             long growth = (currentSize * 100 / base) - 100;
@@ -391,9 +456,14 @@ public final class Aof {
                 startRewrite();
             }
         }
+    }
+
+    /** serverCron's flushing part (postponed writes, an everysec fsync due, WAITAOF progress). */
+    public void cron() {
         if (state != State.OFF) {
             // Writes that were postponed, and an everysec fsync due with nothing new to write.
             flush(false);
+            updateFsyncedReploff();
         }
     }
 
@@ -414,7 +484,7 @@ public final class Aof {
     /** Redis startAppendOnly: the file becomes usable when the rewrite this starts ends. */
     boolean start() {
         setState(State.WAIT_REWRITE);
-        if (otherBackgroundJob.getAsBoolean()) {
+        if (otherJobActive()) {
             rewriteScheduled = true;
             server.log.notice("AOF was enabled but there is already another background operation. An AOF background was "
                     + "scheduled to start when possible.");
@@ -464,8 +534,12 @@ public final class Aof {
         rewriteScheduled = false;
         lastIncrSize = 0;
         lastIncrFsyncOffset = 0;
+        fsyncedReploff = -1;
+        fsyncedReploffPending.set(0);
         killRewrite();
         buf.clear();
+        // WAITAOF clients waiting for a local fsync now get an error.
+        wakeWaiters();
     }
 
     private void setState(State s) {
@@ -514,6 +588,7 @@ public final class Aof {
             return;
         }
         setState(State.ON);
+        fsyncedReploff = 0;
         manifest = AofLoader.loadManifestFromDisk(this);
         long start = System.nanoTime();
         int ret = AofLoader.loadAppendOnlyFiles(this, manifest);
@@ -543,7 +618,7 @@ public final class Aof {
             // here never leaves a half-written base behind.
             Path tmp = server.config.persistence.dir.resolve("temp-rewriteaof-" + ProcessHandle.current().pid() + ".aof");
             try {
-                AofRewriter.writeFile(AofRewriter.pointInTimeImage(this), tmp);
+                AofRewriter.writeFile(AofRewriter.startupImage(this), tmp);
                 Files.move(tmp, inDir(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
                 deleteQuietly(tmp);
@@ -644,7 +719,7 @@ public final class Aof {
         if (rewrite != null) {
             return "-ERR Background append only file rewriting already in progress";
         }
-        if (otherBackgroundJob.getAsBoolean() || server.transactions.executing()) {
+        if (childActive() || server.transactions.executing()) {
             rewriteScheduled = true;
             consecutiveFailures = 0;
             return "Background append only file rewriting scheduled";
@@ -657,7 +732,7 @@ public final class Aof {
 
     /** Redis rewriteAppendOnlyFileBackground. */
     boolean startRewrite() {
-        if (rewrite != null || otherBackgroundJob.getAsBoolean()) {
+        if (rewrite != null || childActive()) {
             return false;
         }
         try {
@@ -684,27 +759,62 @@ public final class Aof {
             lastBgrewriteOk = false;
             return false;
         }
+        if (state == State.WAIT_REWRITE) {
+            // Redis bioDrainWorker: an fsync of the previous file must not move the offset
+            // after this one is set; the offset becomes valid when the rewrite is done.
+            drainBio();
+            fsyncedReploffPending.set(server.replication.offset());
+            fsyncedReploff = 0;
+        }
         rewrites++;
         rewriteScheduled = false;
         rewriteTimeStart = server.clock.millis() / 1000;
-        AofRewriter.Job job = new AofRewriter.Job(server.config.persistence.aofUseRdbPreamble.get());
+        // Each rewrite its own temp file: an abandoned one's thread may still be finishing.
+        Path tmp = server.config.persistence.dir.resolve("temp-rewriteaof-bg-" + ProcessHandle.current().pid() + "-"
+                + (++rewriteSeq) + ".aof");
+        AofRewriter.Job job = new AofRewriter.Job(server.config.persistence.aofUseRdbPreamble.get(), tmp);
+        AofRewriter.BaseFile file = new AofRewriter.BaseFile(tmp, server.config.persistence.aofRewriteIncrementalFsync.get());
         rewrite = job;
-        List<byte[]> image = AofRewriter.pointInTimeImage(this);
-        Path tmp = server.config.persistence.dir.resolve("temp-rewriteaof-bg-" + ProcessHandle.current().pid() + ".aof");
+        job.snapshot = server.snapshots.begin(Snapshots.Job.AOF, AofRewriter.baseWriter(server, job.rdbPreamble, file));
         server.log.notice("Background append only file rewriting started");
-        bio().execute(() -> {
-            boolean ok;
-            try {
-                AofRewriter.writeFile(image, tmp);
-                ok = true;
-            } catch (IOException e) {
-                server.log.warning("Write error writing append only file on disk: " + ConfigText.strerror(e));
-                ok = false;
-            }
-            boolean success = ok;
-            server.runLocked(() -> rewriteDone(job, success, tmp));
-        });
+        Thread t = new Thread(() -> writeBase(job, file), "aof-rewrite");
+        t.setDaemon(true);
+        t.start();
         return true;
+    }
+
+    /** The rewrite's thread: walks the snapshot into the temp file, then hands the result over. */
+    private void writeBase(AofRewriter.Job job, AofRewriter.BaseFile file) {
+        boolean ok = false;
+        boolean aborted = false;
+        try {
+            if (job.snapshot.walk() == Snapshot.Outcome.DONE) {
+                file.finish();
+                ok = true;
+            } else {
+                aborted = true;
+            }
+        } catch (IOException | RuntimeException e) {
+            server.log.warning("Write error writing append only file on disk: "
+                    + (e instanceof IOException io ? ConfigText.strerror(io) : e.toString()));
+        } finally {
+            file.closeQuietly();
+        }
+        boolean success = ok;
+        boolean interrupted = aborted;
+        server.runLocked(() -> rewriteDone(job, success, interrupted));
+        job.snapshot.clear();
+    }
+
+    /** Waits for the fsyncs and closes queued on the bio thread (Redis bioDrainWorker). */
+    private void drainBio() {
+        try {
+            bio().submit(() -> { }).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // a no-op cannot fail
+        }
     }
 
     /** Redis openNewIncrAofForAppend. */
@@ -753,17 +863,34 @@ public final class Aof {
         }
         server.log.notice("Killing running AOF rewrite child: " + ProcessHandle.current().pid());
         rewrite.cancelled = true;
+        rewrite.snapshot.abort();
         rewrite = null;
         rewriteTimeStart = -1;
+        server.snapshots.ended(Snapshots.Job.AOF);
     }
 
-    /** Redis backgroundRewriteDoneHandler, under the lock once the new base is on disk. */
-    private void rewriteDone(AofRewriter.Job job, boolean ok, Path tmp) {
+    /**
+     * Redis backgroundRewriteDoneHandler, under the lock once the new base is on disk.
+     * {@code aborted}: FLUSHALL, FLUSHDB or SWAPDB replaced tables under the walk, which cannot
+     * go on; unlike a failure this only starts the rewrite over (Redis's child would have kept
+     * its own copy of the old data), so it is neither an error nor counted as one.
+     */
+    private void rewriteDone(AofRewriter.Job job, boolean ok, boolean aborted) {
+        Path tmp = job.tmp;
         if (job.cancelled || rewrite != job) {
             deleteQuietly(tmp);
             return;
         }
         rewrite = null;
+        server.snapshots.ended(Snapshots.Job.AOF);
+        if (aborted) {
+            server.log.notice("Background AOF rewrite interrupted by a change of the whole data set: starting over");
+            deleteQuietly(tmp);
+            rewriteScheduled = true;
+            rewriteTimeLast = server.clock.millis() / 1000 - rewriteTimeStart;
+            rewriteTimeStart = -1;
+            return;
+        }
         if (ok) {
             server.log.notice("Background AOF rewrite terminated with success");
             ok = installRewrite(job, tmp);
@@ -844,6 +971,9 @@ public final class Aof {
         deleteHistory();
         if (state == State.WAIT_REWRITE) {
             setState(State.ON);
+            // The offset taken when the rewrite started (or a later fsync's) is now on disk.
+            fsyncedReploff = fsyncedReploffPending.get();
+            wakeWaiters();
         }
         return true;
     }

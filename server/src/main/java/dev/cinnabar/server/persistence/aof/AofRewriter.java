@@ -7,6 +7,9 @@ import dev.cinnabar.resp.Ascii;
 import dev.cinnabar.resp.Doubles;
 import dev.cinnabar.server.Server;
 import dev.cinnabar.server.keyspace.Database;
+import dev.cinnabar.server.persistence.Snapshot;
+import dev.cinnabar.server.persistence.rdb.RdbOutput;
+import dev.cinnabar.server.persistence.rdb.RdbSnapshotWriter;
 import dev.cinnabar.server.persistence.rdb.RdbWriter;
 import dev.cinnabar.server.type.HashValue;
 import dev.cinnabar.server.type.ListValue;
@@ -47,28 +50,101 @@ final class AofRewriter {
     /** One background rewrite. */
     static final class Job {
         final boolean rdbPreamble;
+        /** The temp file the base is written to, renamed into the directory at the end. */
+        final Path tmp;
         /** Set (under the lock) when the rewrite is abandoned; its result is then ignored. */
         volatile boolean cancelled;
+        /** The walk writing the base (set under the lock when the job starts). */
+        Snapshot snapshot;
 
-        Job(boolean rdbPreamble) {
+        Job(boolean rdbPreamble, Path tmp) {
             this.rdbPreamble = rdbPreamble;
+            this.tmp = tmp;
         }
     }
 
     /**
-     * The data set as the bytes of a base file, taken under the server lock so it is exactly
-     * the state at this instant: new writes already go to the new incremental file. This is the
-     * one place that takes the image; a forkless snapshot walker that serializes in the
-     * background while commands keep running replaces it without changing its callers.
+     * Starts writing a base to {@code file} from a forkless {@link Snapshot} taken now, under
+     * the lock (so it is exactly the state at this instant: new writes already go to the new
+     * incremental file): an RDB image with aof-base 1, or the commands that rebuild the data
+     * set. The walk itself runs on the caller's thread ({@link Snapshot#walk}), serialising
+     * about a millisecond of keys per lock hold and writing them out between holds, so neither
+     * the lock nor memory holds the whole image.
      */
-    static List<byte[]> pointInTimeImage(Aof aof) {
+    static Snapshot.Visitor baseWriter(Server s, boolean rdbPreamble, RdbOutput.Sink file) {
+        if (rdbPreamble) {
+            return new RdbSnapshotWriter(s, null, Aof.BASE_RDB_VERSION, file, true);
+        }
+        return new CommandSnapshotWriter(s, file);
+    }
+
+    /**
+     * The data set as the bytes of a base file, all at once under the lock: at start-up, when
+     * nothing else runs and the lock holder would wait for a walker anyway.
+     */
+    static List<byte[]> startupImage(Aof aof) {
         Server s = aof.server();
         if (s.config.persistence.aofUseRdbPreamble.get()) {
-            return RdbWriter.snapshot(s, null, Aof.BASE_RDB_VERSION).chunks();
+            return RdbWriter.aofBaseImage(s, Aof.BASE_RDB_VERSION).chunks();
         }
         Out out = new Out();
         writeCommands(s, out);
         return out.chunks();
+    }
+
+    /**
+     * The temp base file a background rewrite writes, opened by the walking thread on first
+     * use. Syncs every 4 MB with aof-rewrite-incremental-fsync (Redis REDIS_AUTOSYNC_BYTES), so
+     * the final fsync does not stall on a whole image of dirty pages.
+     */
+    static final class BaseFile implements RdbOutput.Sink {
+        private static final long AUTOSYNC_BYTES = 4L * 1024 * 1024;
+        private final Path path;
+        private final boolean incremental;
+        private FileChannel ch;
+        private long sinceSync;
+
+        BaseFile(Path path, boolean incremental) {
+            this.path = path;
+            this.incremental = incremental;
+        }
+
+        private FileChannel channel() throws IOException {
+            if (ch == null) {
+                ch = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+            }
+            return ch;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            FileChannel ch = channel();
+            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            sinceSync += len;
+            if (incremental && sinceSync >= AUTOSYNC_BYTES) {
+                ch.force(false);
+                sinceSync = 0;
+            }
+        }
+
+        /** The last fsync, then close. */
+        void finish() throws IOException {
+            FileChannel c = channel();
+            c.force(true);
+            c.close();
+            ch = null;
+        }
+
+        void closeQuietly() {
+            if (ch != null) {
+                Aof.closeQuietly(ch);
+                ch = null;
+            }
+        }
     }
 
     /** Writes an image to {@code path}, fsynced (the caller renames it into place). */
@@ -192,6 +268,42 @@ final class AofRewriter {
             bulk(copy, 0, n);
         }
 
+        /**
+         * The full chunks so far, removed from this output; with {@code all} the partial chunk
+         * too (copied, and the output starts a fresh one).
+         */
+        List<byte[]> takeFull(boolean all) {
+            List<byte[]> taken = new ArrayList<>(full);
+            full.clear();
+            if (all && pos > 0) {
+                taken.add(java.util.Arrays.copyOf(cur, pos));
+                pos = 0;
+            }
+            return taken;
+        }
+
+        /** Forgets everything written (a reused scratch output). */
+        void reset() {
+            full.clear();
+            pos = 0;
+        }
+
+        /** Everything written, as one array (a captured entry: small). */
+        byte[] toByteArray() {
+            int n = pos;
+            for (byte[] c : full) {
+                n += c.length;
+            }
+            byte[] all = new byte[n];
+            int at = 0;
+            for (byte[] c : full) {
+                System.arraycopy(c, 0, all, at, c.length);
+                at += c.length;
+            }
+            System.arraycopy(cur, 0, all, at, pos);
+            return all;
+        }
+
         List<byte[]> chunks() {
             List<byte[]> all = new ArrayList<>(full);
             byte[] last = new byte[pos];
@@ -218,6 +330,18 @@ final class AofRewriter {
     private static final byte[] CREATECONSUMER = Ascii.bytes("CREATECONSUMER");
 
     static void writeCommands(Server s, Out out) {
+        writeHead(s, out);
+        for (Database db : s.dbs()) {
+            if (db.size() == 0) {
+                continue;
+            }
+            writeSelect(out, db);
+            db.forEach(e -> writeKey(out, e));
+        }
+    }
+
+    /** What precedes the keys: the timestamp annotation when enabled, the function libraries. */
+    static void writeHead(Server s, Out out) {
         if (s.config.persistence.aofTimestampEnabled.get()) {
             out.write(Aof.timestampAnnotation(System.currentTimeMillis() / 1000));
         }
@@ -227,18 +351,16 @@ final class AofRewriter {
             out.bulk(LOAD);
             out.bulk(code);
         }
-        for (Database db : s.dbs()) {
-            if (db.size() == 0) {
-                continue;
-            }
-            out.count(2);
-            out.bulk(SELECT);
-            out.bulk(db.id);
-            db.forEach(e -> writeKey(out, e));
-        }
     }
 
-    private static void writeKey(Out out, Object e) {
+    static void writeSelect(Out out, Database db) {
+        out.count(2);
+        out.bulk(SELECT);
+        out.bulk(db.id);
+    }
+
+    /** One key as the commands that rebuild it (and its TTL). */
+    static void writeKey(Out out, Object e) {
         byte[] k = Entries.keyArray(e);
         int kOff = Entries.keyOffset(e);
         int kLen = Entries.keyLength(e);

@@ -25,7 +25,14 @@ public final class RdbSnapshotWriter implements Snapshot.Visitor {
 
     /** Must be created under the lock (it reads the configuration). */
     public RdbSnapshotWriter(Server server, RdbWriter.ReplicationInfo repl, int version, RdbOutput.Sink sink) {
+        this(server, repl, version, sink, false);
+    }
+
+    /** {@code aofBase}: the image is the base of an append-only file (aux aof-base 1). */
+    public RdbSnapshotWriter(Server server, RdbWriter.ReplicationInfo repl, int version, RdbOutput.Sink sink,
+            boolean aofBase) {
         this.writer = RdbWriter.streaming(server, out, version);
+        this.writer.aofBase(aofBase);
         this.captureWriter = RdbWriter.streaming(server, scratch, version);
         this.repl = repl;
         this.sink = sink;

@@ -129,6 +129,8 @@ public final class RdbWriter {
     }
 
     private boolean excludeData;
+    /** The image is an AOF base (Redis RDBFLAGS_AOF_PREAMBLE): aux aof-base 1. */
+    private boolean aofBase;
     private boolean saveLru;
     private boolean saveLfu;
 
@@ -174,7 +176,7 @@ public final class RdbWriter {
             aux("repl-id", repl.replId());
             aux("repl-offset", repl.offset());
         }
-        aux("aof-base", 0);
+        aux("aof-base", aofBase ? 1 : 0);
         // Function libraries, each as its code (Redis rdbSaveFunctions).
         for (byte[] code : server.functions.codes()) {
             out.write(FunctionsPayload.OPCODE_FUNCTION2);
@@ -184,6 +186,23 @@ public final class RdbWriter {
         MaxmemoryPolicy policy = server.config.memory.maxmemoryPolicy.get();
         saveLru = policy == MaxmemoryPolicy.ALLKEYS_LRU || policy == MaxmemoryPolicy.VOLATILE_LRU;
         saveLfu = policy == MaxmemoryPolicy.ALLKEYS_LFU || policy == MaxmemoryPolicy.VOLATILE_LFU;
+    }
+
+    /** Marks the image as the base of an append-only file (before {@link #header}). */
+    void aofBase(boolean on) {
+        aofBase = on;
+    }
+
+    /**
+     * The whole data set as the RDB base of an append-only file (aux aof-base 1), under the
+     * lock: for a base written where nothing else can run meanwhile (start-up).
+     */
+    public static RdbOutput aofBaseImage(Server server, int version) {
+        RdbOutput out = new RdbOutput();
+        RdbWriter w = new RdbWriter(server, out, version, server.config.persistence.rdbcompression.get());
+        w.aofBase = true;
+        w.writeAll(null);
+        return out;
     }
 
     /** Takes the access-data policy {@code other} read in its {@link #header}. */

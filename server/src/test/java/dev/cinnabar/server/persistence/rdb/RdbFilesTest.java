@@ -182,10 +182,10 @@ class RdbFilesTest {
             try (RespClient c = new RespClient(s.port())) {
                 c.call("SET", "a", "1");
                 c.call("SET", "b", "2");
-                s.runLocked(s.rdb::cron);
+                s.runLocked(s.snapshots::cron);
                 assertThat(s.rdb.bgsaveInProgress()).isFalse(); // not yet 100 s
                 clock.advance(101_000);
-                s.runLocked(s.rdb::cron);
+                s.runLocked(s.snapshots::cron);
                 long deadline = System.nanoTime() + 10_000_000_000L;
                 while (!Files.exists(dir.resolve("dump.rdb"))) {
                     assertThat(System.nanoTime()).isLessThan(deadline);

@@ -33,8 +33,12 @@ fi
 
 pid=""
 start_server() {
+    # Each unit's server gets an empty data directory: the suite's SAVE, BGSAVE and AOF tests
+    # write files, which must neither land in the checkout nor be loaded by the next unit.
+    local datadir
+    datadir="$(mktemp -d "$logroot/data.XXXXXX")"
     bin/cinnabar-server --port "$port" --bind 127.0.0.1 --protected-mode no --save '' --appendonly no \
-        --enable-debug-command yes --enable-protected-configs yes --enable-module-command yes \
+        --dir "$datadir" --enable-debug-command yes --enable-protected-configs yes --enable-module-command yes \
         >> "$logroot/server.log" 2>&1 &
     pid=$!
     for _ in $(seq 1 100); do

@@ -55,6 +55,7 @@ public final class Main {
         Server server = new Server(config, log, new ServerClock());
         try {
             server.applyLogConfig();
+            startupBanner(log, config, args.length > 0 && config.configFile() != null);
             // Redis loadDataFromDisk: the RDB file, unless the AOF is the source of truth.
             if (!config.persistence.appendonly.get() && !server.rdb.loadAtStartup()) {
                 System.exit(1);
@@ -86,5 +87,33 @@ public final class Main {
         }, "shutdown"));
         server.awaitTermination();
         System.exit(0);
+    }
+
+    /**
+     * The first log lines, in Redis's order and wording where tools read them: the version line,
+     * the configuration line and then either a banner naming the port and the PID (always-show-logo
+     * or an interactive terminal) or the one-line "Running mode" notice. Redis's own test suite
+     * waits for " PID: <pid>" followed by "Server initialized" before it talks to a server it
+     * started.
+     */
+    static void startupBanner(Log log, ServerConfig config, boolean fromFile) {
+        long pid = ProcessHandle.current().pid();
+        int port = config.network.port.get();
+        log.warning("Cinnabar is starting (Redis " + Server.REDIS_VERSION + " compatible)");
+        log.warning("Redis version=" + Server.REDIS_VERSION + ", bits=64, commit=00000000, modified=0, pid=" + pid
+                + ", just started");
+        log.warning(fromFile ? "Configuration loaded"
+                : "Warning: no config file specified, using the default config. In order to specify a config file use "
+                        + "cinnabar-server /path/to/redis.conf");
+        if (config.general.alwaysShowLogo.get() || System.console() != null) {
+            log.raw("");
+            log.raw("    Cinnabar " + Server.CINNABAR_VERSION + " (Redis " + Server.REDIS_VERSION + " compatible) 64 bit");
+            log.raw("    Running in standalone mode");
+            log.raw("    Port: " + port);
+            log.raw("    PID: " + pid);
+            log.raw("");
+        } else {
+            log.notice("Running mode=standalone, port=" + port + ".");
+        }
     }
 }

@@ -56,6 +56,8 @@ public final class Main {
         try {
             server.applyLogConfig();
             startupBanner(log, config, args.length > 0 && config.configFile() != null);
+            CrashReport.installSignalHandlers(log);
+            server.logInitialized();
             // Redis loadDataFromDisk: the RDB file, unless the AOF is the source of truth.
             if (!config.persistence.appendonly.get() && !server.rdb.loadAtStartup()) {
                 System.exit(1);

@@ -135,9 +135,22 @@ public final class Server implements AutoCloseable {
         startPort = port;
         scheduleCron();
         memory.started();
-        log.notice("Server initialized");
+        logInitialized();
         log.notice("Ready to accept connections tcp");
         return port;
+    }
+
+    private boolean initializedLogged;
+
+    /**
+     * Logs "Server initialized" once. Redis logs it before loading the data set, and tools (the
+     * upstream test suite) wait for it to know the process started, even if loading then fails.
+     */
+    public void logInitialized() {
+        if (!initializedLogged) {
+            initializedLogged = true;
+            log.notice("Server initialized");
+        }
     }
 
     public int port() {

@@ -39,6 +39,9 @@
 # max("[err]" lines, expected - passed); results.tsv columns: unit status passed failed err
 # expected ignored secs. Status: ok | FAIL | EXCEPTION | TIMEOUT | KILLED | ABORTED | NOTRUN.
 set -u
+# The whole script is one brace group, so bash parses all of it before running: editing this
+# file during a long run cannot change the running copy.
+{
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SUITE_DIR="${SUITE_DIR:-${HOME}/.cache/redis-suite/7.2.6}"
 SPAWNED_TAGS="${SPAWNED_TAGS--slow}"
@@ -208,7 +211,11 @@ summary() {
 }
 on_signal() {
     trap - TERM INT HUP
-    [ -n "$CHILD" ] && { kill -TERM "$CHILD" 2>/dev/null; wait "$CHILD" 2>/dev/null; }
+    if [ -n "$CHILD" ]; then
+        kill -TERM "$CHILD" 2>/dev/null; wait "$CHILD" 2>/dev/null
+        grep -a '^\[err\]: ' "$logf" | sed "s|^\[err\]: |$unit\t|" >> "$FAILED_LIST"
+        record "$unit" KILLED "$(grep -ac '^\[ok\]: ' "$logf")" "$(grep -ac '^\[err\]: ' "$logf")" 0 $(( $(date +%s) - t0 ))
+    fi
     cleanup
     summary
     exit 130
@@ -297,3 +304,5 @@ if [ "$mode" = "update" ]; then
 fi
 [ "$mode" = "check" ] && exit $status
 [ "$TOTAL_FAIL" -eq 0 ] && [ "$TOTAL_PASS" -gt 0 ]
+exit $?
+}

@@ -58,6 +58,7 @@ public final class Main {
             startupBanner(log, config, args.length > 0 && config.configFile() != null);
             CrashReport.installSignalHandlers(log);
             server.logInitialized();
+            ShutdownSignals.install(server);
             // Redis loadDataFromDisk: the RDB file, unless the AOF is the source of truth.
             if (!config.persistence.appendonly.get() && !server.rdb.loadAtStartup()) {
                 System.exit(1);
@@ -74,19 +75,6 @@ public final class Main {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (!server.stopped()) {
-                log.warning("Received SIGTERM scheduling shutdown...");
-                log.warning("User requested shutdown...");
-                // As Redis on SIGTERM: the final save when save points exist; the JVM exits
-                // regardless, so a failed save is only logged.
-                // shutdown-on-sigterm may ask for SAVE or NOSAVE.
-                String how = " " + config.general.shutdownOnSigterm.value() + " ";
-                server.runLocked(() -> server.rdb.saveForShutdown(how.contains(" save "), how.contains(" nosave "),
-                        true));
-                server.shutdown(false);
-            }
-        }, "shutdown"));
         server.awaitTermination();
         System.exit(0);
     }

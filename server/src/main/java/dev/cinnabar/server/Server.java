@@ -85,6 +85,8 @@ public final class Server implements AutoCloseable {
     public boolean loading;
     /** The append-only file. */
     public final dev.cinnabar.server.persistence.aof.Aof aof;
+    /** SIGTERM / SIGINT handling of a server process (null when embedded). */
+    public volatile ShutdownSignals shutdownSignals;
 
     public Server(ServerConfig config, Log log, ServerClock clock) {
         this.config = config;
@@ -216,6 +218,10 @@ public final class Server implements AutoCloseable {
                 }
                 long start = clock.monoMicros();
                 cronLoops++;
+                ShutdownSignals signals = shutdownSignals;
+                if (signals != null) {
+                    signals.cron();
+                }
                 pause.update();
                 long expireStart = clock.monoMicros();
                 expiry.activeCycle();

@@ -57,6 +57,8 @@ public final class Main {
             server.applyLogConfig();
             startupBanner(log, config, args.length > 0 && config.configFile() != null);
             CrashReport.installSignalHandlers(log);
+            // As redis-server: listen first, then say "Server initialized", then load the data.
+            server.bindListeners();
             server.logInitialized();
             ShutdownSignals.install(server);
             // Redis loadDataFromDisk: the RDB file, unless the AOF is the source of truth.
@@ -66,12 +68,22 @@ public final class Main {
             }
             server.start();
         } catch (BindException e) {
-            log.warning(e.getMessage());
+            // Redis's wording: tools (the upstream test suite) retry on another port when they
+            // see "Failed listening on port".
+            String m = e.getMessage();
+            if (m != null && m.startsWith("Could not create")) {
+                log.warning("Warning: " + m);
+                m = "Failed listening on port " + config.network.port.get() + " (tcp), aborting.";
+            }
+            log.warning(m);
             System.exit(1);
             return;
         } catch (IllegalStateException e) {
-            // Redis exits when the append-only file cannot be loaded (the reason is logged).
-            log.warning(e.getMessage());
+            // Redis exits when the append-only file cannot be loaded; the loader has logged the
+            // reason already (tools count those lines, so it must not appear twice).
+            if (!(e.getCause() instanceof dev.cinnabar.server.persistence.aof.Aof.AofException)) {
+                log.warning(e.getMessage());
+            }
             System.exit(1);
             return;
         }

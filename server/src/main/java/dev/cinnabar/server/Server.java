@@ -132,9 +132,7 @@ public final class Server implements AutoCloseable {
         } catch (dev.cinnabar.server.persistence.aof.Aof.AofException e) {
             throw new IllegalStateException("Fatal: can't load the append only file: " + e.getMessage(), e);
         }
-        transport = new Transport(this, config.general.ioThreads.get());
-        port = transport.bind(config.network.bind.get(), config.network.port.get());
-        startPort = port;
+        bindListeners();
         scheduleCron();
         memory.started();
         logInitialized();
@@ -153,6 +151,19 @@ public final class Server implements AutoCloseable {
             initializedLogged = true;
             log.notice("Server initialized");
         }
+    }
+
+    /**
+     * Binds the listeners (once). A server process does it before loading its data, as
+     * redis-server, so clients can connect while it loads; {@link #start} binds otherwise.
+     */
+    public int bindListeners() throws BindException {
+        if (transport == null) {
+            transport = new Transport(this, config.general.ioThreads.get());
+            port = transport.bind(config.network.bind.get(), config.network.port.get());
+            startPort = port;
+        }
+        return port;
     }
 
     public int port() {

@@ -137,6 +137,10 @@ public final class Server implements AutoCloseable {
         memory.started();
         logInitialized();
         log.notice("Ready to accept connections tcp");
+        String unix = config.network.unixsocket.get();
+        if (unix != null && !unix.isEmpty()) {
+            log.notice("Ready to accept connections unix");
+        }
         return port;
     }
 
@@ -162,6 +166,10 @@ public final class Server implements AutoCloseable {
             transport = new Transport(this, config.general.ioThreads.get());
             port = transport.bind(config.network.bind.get(), config.network.port.get());
             startPort = port;
+            String unix = config.network.unixsocket.get();
+            if (unix != null && !unix.isEmpty()) {
+                transport.bindUnix(unix, config.network.unixsocketperm.get());
+            }
         }
         return port;
     }
@@ -297,9 +305,13 @@ public final class Server implements AutoCloseable {
         return !isLocalAddress(conn.remoteAddress());
     }
 
-    /** Whether a peer address ("ip:port", "[ipv6]:port") is the loopback interface. */
+    /**
+     * Whether a peer address ("ip:port", "[ipv6]:port") is the loopback interface, or a unix
+     * socket ("path:0": no TCP peer has port 0).
+     */
     public static boolean isLocalAddress(String addr) {
-        return addr.startsWith("127.") || addr.startsWith("[::1]:") || addr.startsWith("[::ffff:127.");
+        return addr.startsWith("127.") || addr.startsWith("[::1]:") || addr.startsWith("[::ffff:127.")
+                || addr.endsWith(":0");
     }
 
     /** Redis allowProtectedAction for DEBUG / MODULE. */

@@ -61,6 +61,8 @@ public final class Main {
             server.bindListeners();
             server.logInitialized();
             ShutdownSignals.install(server);
+            server.oomScore.enable();
+            server.oomScore.update();
             // Redis loadDataFromDisk: the RDB file, unless the AOF is the source of truth.
             if (!config.persistence.appendonly.get() && !server.rdb.loadAtStartup()) {
                 System.exit(1);

@@ -85,6 +85,8 @@ public final class Server implements AutoCloseable {
     public boolean loading;
     /** The append-only file. */
     public final dev.cinnabar.server.persistence.aof.Aof aof;
+    /** The process's OOM-killer score (oom-score-adj), managed only by a server process. */
+    public final OomScore oomScore = new OomScore(this);
     /** SIGTERM / SIGINT handling of a server process (null when embedded). */
     public volatile ShutdownSignals shutdownSignals;
 
@@ -361,6 +363,11 @@ public final class Server implements AutoCloseable {
         config.addApplyHook(() -> metrics.latencyTracking = config.monitoring.latencyTracking.get(),
                 config.monitoring.latencyTracking);
         config.addApplyHook(this::checkMaxClients, config.network.maxclients);
+        config.addApplyHook(() -> {
+            if (!oomScore.update()) {
+                throw new ConfigValueException("Failed to set current oom_score_adj. Check server logs.");
+            }
+        }, config.general.oomScoreAdj, config.general.oomScoreAdjValues);
         config.addApplyHook(this::maxmemoryChanged, config.memory.maxmemory);
         config.addApplyHook(this::pushClientLimits, config.network.protoMaxBulkLen,
                 config.network.clientQueryBufferLimit);

@@ -169,7 +169,7 @@ done
 copy_pids() {
     local p cmd
     for p in /proc/[0-9]*; do
-        cmd="$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)" || continue
+        cmd="$( { tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null)" || continue
         case "$cmd" in *"$COPY/"*) echo "${p#/proc/}" ;; esac
     done
 }

@@ -138,7 +138,9 @@ public final class Server implements AutoCloseable {
         scheduleCron();
         memory.started();
         logInitialized();
-        log.notice("Ready to accept connections tcp");
+        if (!config.network.bind.get().isEmpty()) {
+            log.notice("Ready to accept connections tcp");
+        }
         String unix = config.network.unixsocket.get();
         if (unix != null && !unix.isEmpty()) {
             log.notice("Ready to accept connections unix");
@@ -171,6 +173,9 @@ public final class Server implements AutoCloseable {
             String unix = config.network.unixsocket.get();
             if (unix != null && !unix.isEmpty()) {
                 transport.bindUnix(unix, config.network.unixsocketperm.get());
+            }
+            if (!transport.listening()) {
+                throw new BindException("Configured to not listen anywhere, exiting.");
             }
         }
         return port;

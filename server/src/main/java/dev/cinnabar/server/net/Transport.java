@@ -125,7 +125,8 @@ public final class Transport {
                 throw be;
             }
         }
-        if (listeners.isEmpty()) {
+        if (listeners.isEmpty() && !addresses.isEmpty()) {
+            // bind "" (no address at all) means no TCP listener, as Redis; only failures abort.
             throw new BindException("Failed listening on port " + port + " (tcp), aborting.");
         }
         return bound;
@@ -193,6 +194,11 @@ public final class Transport {
                 server.log.warning("Failed to set permissions on the unix socket: " + e.getMessage());
             }
         }
+    }
+
+    /** Whether any TCP or unix socket listener is open. */
+    public boolean listening() {
+        return !listeners.isEmpty() || unixListener != null;
     }
 
     public void closeListeners() {

@@ -49,4 +49,21 @@ class UnixSocketTest {
         }
         assertThat(Files.exists(sock)).isFalse();
     }
+
+    /** Upstream unit/networking "Default bind address configuration handling": bind "" closes TCP only. */
+    @Test
+    void emptyBindListensOnTheUnixSocketOnly() throws Exception {
+        Path sock = dir.resolve("only.sock");
+        try (CinnabarServer s = CinnabarServer.builder().port(0).config("unixsocket", sock.toString()).start();
+                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(sock));
+            assertThat(call(ch, "CONFIG SET bind \"\"")).isEqualTo("+OK\r\n");
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> new java.net.Socket("127.0.0.1", s.port()).close()).isInstanceOf(java.net.ConnectException.class);
+            assertThat(call(ch, "CONFIG SET bind 127.0.0.1")).isEqualTo("+OK\r\n");
+            try (dev.cinnabar.server.testkit.RespClient c = new dev.cinnabar.server.testkit.RespClient(s.port())) {
+                assertThat(c.call("PING")).isEqualTo("PONG");
+            }
+        }
+    }
 }

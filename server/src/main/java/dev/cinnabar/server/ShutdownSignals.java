@@ -63,9 +63,24 @@ public final class ShutdownSignals {
         }
     }
 
-    /** SHUTDOWN ABORT of a shutdown a signal scheduled: true when there was one. */
+    /**
+     * When a signalled shutdown waiting for lagging replicas goes ahead regardless (Unix ms), 0
+     * when none waits (Redis shutdown_mstime).
+     */
+    private long deadline;
+    private boolean save;
+    private boolean nosave;
+    private boolean force;
+
+    public long deadline() {
+        return deadline;
+    }
+
+    /** SHUTDOWN ABORT of a shutdown a signal scheduled or started: true when there was one. */
     public boolean abort() {
-        if (pending == 0) {
+        if (deadline != 0) {
+            cancel();
+        } else if (pending == 0) {
             return false;
         }
         pending = 0;
@@ -73,24 +88,54 @@ public final class ShutdownSignals {
         return true;
     }
 
+    private void cancel() {
+        deadline = 0;
+        pending = 0;
+        server.pause.pauseDuringShutdown(false);
+    }
+
     /** From the server timer, under the lock: performs a scheduled shutdown. */
     void cron() {
+        if (server.stopped()) {
+            return;
+        }
+        if (deadline != 0) {
+            if (server.clock.millis() >= deadline || server.replication.replicasInSync()) {
+                finishAndExit();
+            }
+            return;
+        }
         int sig = pending;
-        if (sig == 0 || server.stopped()) {
+        if (sig == 0) {
             return;
         }
         String flags = " " + (sig == SIGINT ? server.config.general.shutdownOnSigint.value()
                 : server.config.general.shutdownOnSigterm.value()) + " ";
-        boolean nosave = flags.contains(" nosave ") || server.loading;
-        boolean save = flags.contains(" save ") && !nosave;
-        boolean force = flags.contains(" force ");
+        nosave = flags.contains(" nosave ") || server.loading;
+        save = flags.contains(" save ") && !nosave;
+        force = flags.contains(" force ");
         server.log.notice("User requested shutdown...");
         server.scripting.killForShutdown();
-        if (!finish(server, save, nosave, force)) {
-            pending = 0;
+        int timeout = server.config.general.shutdownTimeout.get();
+        if (!flags.contains(" now ") && timeout != 0 && !server.replication.replicasInSync()) {
+            // Redis prepareForShutdown: give lagging replicas shutdown-timeout seconds to catch
+            // up, with writes paused so the stream stops growing.
+            deadline = server.clock.millis() + timeout * 1000L;
+            server.replication.requestAcks();
+            server.pause.pauseDuringShutdown(true);
+            server.log.notice("Waiting for replicas before shutting down.");
             return;
         }
-        pending = 0;
+        finishAndExit();
+    }
+
+    private void finishAndExit() {
+        server.replication.logShutdownSync();
+        boolean ok = finish(server, save, nosave, force);
+        cancel();
+        if (!ok) {
+            return;
+        }
         Thread t = new Thread(() -> server.shutdown(true), "shutdown");
         t.setDaemon(false);
         t.start();

@@ -24,7 +24,7 @@ public final class ShutdownSignals {
     /** The signal whose shutdown is scheduled, 0 for none (Redis shutdown_asap + last_sig_received). */
     private volatile int pending;
 
-    private ShutdownSignals(Server server) {
+    ShutdownSignals(Server server) {
         this.server = server;
     }
 
@@ -39,7 +39,7 @@ public final class ShutdownSignals {
         return s;
     }
 
-    private void onSignal(int sig) {
+    void onSignal(int sig) {
         if (pending != 0 && sig == SIGINT) {
             server.log.warning("You insist... exiting now.");
             removeTempRdbFiles();

@@ -224,14 +224,14 @@ on_signal() {
 trap on_signal TERM INT HUP
 
 # ---- run ------------------------------------------------------------------------
-for unit in "${UNITS[@]}"; do
-    now=$(date +%s); remaining=$((DEADLINE - now))
-    base="$LOG_DIR/$(printf '%s' "$unit" | tr '/' '_')"
+baseline_of() {
+    local b; b=$(awk -F'\t' -v u="$1" '$1 == u {print $2}' "$BASELINE_FILE" 2>/dev/null); echo "${b:-0}"
+}
+# Runs one unit once; sets logf, rc, ok, err, ign, status, secs. $1 unit, $2 log base path.
+run_unit_once() {
+    local unit="$1" base="$2" ut remaining d f
     logf="$base.log"
-    if [ ! -f "$COPY/tests/$unit.tcl" ]; then
-        echo "spawned: no unit $unit in the suite" >&2; continue
-    fi
-    if [ "$remaining" -le 5 ]; then record "$unit" NOTRUN 0 0 0 0; continue; fi
+    remaining=$((DEADLINE - $(date +%s)))
     ut=$UNIT_TIMEOUT; [ "$remaining" -lt "$ut" ] && ut=$remaining
     t0=$(date +%s)
     # --durable: an error outside an assertion fails that test instead of ending the unit.
@@ -260,7 +260,6 @@ for unit in "${UNITS[@]}"; do
     ok=$(grep -ac '^\[ok\]: ' "$logf")
     err=$(grep -ac '^\[err\]: ' "$logf")
     ign=$(grep -ac '^\[ignore\]: \|^\[skip\]: ' "$logf")
-    grep -a '^\[err\]: ' "$logf" | sed "s|^\[err\]: |$unit\t|" >> "$FAILED_LIST"
     if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then status=KILLED
     elif grep -aq '^\[TIMEOUT\]' "$logf"; then status=TIMEOUT
     elif grep -aq '^\[exception\]: ' "$logf"; then status=EXCEPTION
@@ -268,6 +267,23 @@ for unit in "${UNITS[@]}"; do
     elif [ "$err" -gt 0 ]; then status=FAIL
     else status=ok
     fi
+}
+
+for unit in "${UNITS[@]}"; do
+    base="$LOG_DIR/$(printf '%s' "$unit" | tr '/' '_')"
+    logf="$base.log"
+    if [ ! -f "$COPY/tests/$unit.tcl" ]; then
+        echo "spawned: no unit $unit in the suite" >&2; continue
+    fi
+    if [ $((DEADLINE - $(date +%s))) -le 5 ]; then record "$unit" NOTRUN 0 0 0 0; continue; fi
+    run_unit_once "$unit" "$base"
+    # check: a unit below its baseline gets one more try (timing-sensitive tests on a loaded
+    # machine); a real regression fails twice.
+    if [ "$mode" = "check" ] && [ "$ok" -lt "$(baseline_of "$unit")" ] && [ $((DEADLINE - $(date +%s))) -gt 5 ]; then
+        echo "spawned: $unit below baseline ($ok < $(baseline_of "$unit")); retrying once" >&2
+        run_unit_once "$unit" "$base.retry"
+    fi
+    grep -a '^\[err\]: ' "$logf" | sed "s|^\[err\]: |$unit\t|" >> "$FAILED_LIST"
     record "$unit" "$status" "$ok" "$err" "$ign" "$secs"
     DONE_UNITS=$((DONE_UNITS + 1))
 done
@@ -279,7 +295,7 @@ summary
 status=0
 if [ "$mode" = "check" ] || [ "$mode" = "update" ]; then
     while IFS=$'\t' read -r u _ p _; do
-        b=$(awk -F'\t' -v u="$u" '$1 == u {print $2}' "$BASELINE_FILE" 2>/dev/null); b="${b:-0}"
+        b=$(baseline_of "$u")
         if [ "$p" -lt "$b" ]; then echo "SPAWNED RATCHET FAIL: $u passed $p < baseline $b" >&2; status=1
         elif [ "$p" -gt "$b" ]; then echo "spawned: $u passed $p > baseline $b (run 'conformance/spawned.sh update $u' and commit)" >&2
         fi

@@ -53,6 +53,15 @@ public final class ClientPause {
         update();
     }
 
+    /** Writes paused while a shutdown waits for replicas (Redis PAUSE_DURING_SHUTDOWN). */
+    private boolean duringShutdown;
+
+    /** A shutdown started (true) or was cancelled (false) waiting for lagging replicas. */
+    public void pauseDuringShutdown(boolean on) {
+        duringShutdown = on;
+        update();
+    }
+
     /** CLIENT UNPAUSE. */
     public void unpauseByClient() {
         byClientActions = 0;
@@ -73,6 +82,9 @@ public final class ClientPause {
             byClientActions = 0;
             byClientEnd = 0;
             actions = 0;
+        }
+        if (duringShutdown) {
+            actions |= WRITE_SET;
         }
         if ((actions & CLIENT_MASK) < (prev & CLIENT_MASK)) {
             releaseAll();

@@ -55,6 +55,14 @@ public final class Main {
         Server server = new Server(config, log, new ServerClock());
         try {
             server.applyLogConfig();
+            startupBanner(log, config, args.length > 0 && config.configFile() != null);
+            CrashReport.installSignalHandlers(log);
+            // As redis-server: listen first, then say "Server initialized", then load the data.
+            server.bindListeners();
+            server.logInitialized();
+            ShutdownSignals.install(server);
+            server.oomScore.enable();
+            server.oomScore.update();
             // Redis loadDataFromDisk: the RDB file, unless the AOF is the source of truth.
             if (!config.persistence.appendonly.get() && !server.rdb.loadAtStartup()) {
                 System.exit(1);
@@ -62,29 +70,54 @@ public final class Main {
             }
             server.start();
         } catch (BindException e) {
-            log.warning(e.getMessage());
+            // Redis's wording: tools (the upstream test suite) retry on another port when they
+            // see "Failed listening on port".
+            String m = e.getMessage();
+            if (m != null && m.startsWith("Could not create")) {
+                log.warning("Warning: " + m);
+                m = "Failed listening on port " + config.network.port.get() + " (tcp), aborting.";
+            }
+            log.warning(m);
             System.exit(1);
             return;
         } catch (IllegalStateException e) {
-            // Redis exits when the append-only file cannot be loaded (the reason is logged).
-            log.warning(e.getMessage());
+            // Redis exits when the append-only file cannot be loaded; the loader has logged the
+            // reason already (tools count those lines, so it must not appear twice).
+            if (!(e.getCause() instanceof dev.cinnabar.server.persistence.aof.Aof.AofException)) {
+                log.warning(e.getMessage());
+            }
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (!server.stopped()) {
-                log.warning("Received SIGTERM scheduling shutdown...");
-                log.warning("User requested shutdown...");
-                // As Redis on SIGTERM: the final save when save points exist; the JVM exits
-                // regardless, so a failed save is only logged.
-                // shutdown-on-sigterm may ask for SAVE or NOSAVE.
-                String how = " " + config.general.shutdownOnSigterm.value() + " ";
-                server.runLocked(() -> server.rdb.saveForShutdown(how.contains(" save "), how.contains(" nosave "),
-                        true));
-                server.shutdown(false);
-            }
-        }, "shutdown"));
         server.awaitTermination();
         System.exit(0);
+    }
+
+    /**
+     * The first log lines, in Redis's order and wording where tools read them: the version line,
+     * the configuration line and then either a banner naming the port and the PID (always-show-logo
+     * or an interactive terminal) or the one-line "Running mode" notice. Redis's own test suite
+     * waits for " PID: <pid>" followed by "Server initialized" before it talks to a server it
+     * started.
+     */
+    static void startupBanner(Log log, ServerConfig config, boolean fromFile) {
+        long pid = ProcessHandle.current().pid();
+        int port = config.network.port.get();
+        log.warning("Cinnabar is starting (Redis " + Server.REDIS_VERSION + " compatible)");
+        log.warning("Redis version=" + Server.REDIS_VERSION + ", bits=64, commit=00000000, modified=0, pid=" + pid
+                + ", just started");
+        log.warning(fromFile ? "Configuration loaded"
+                : "Warning: no config file specified, using the default config. In order to specify a config file use "
+                        + "cinnabar-server /path/to/redis.conf");
+        if (config.general.alwaysShowLogo.get() || System.console() != null) {
+            log.raw("");
+            log.raw("    Cinnabar " + Server.CINNABAR_VERSION + " (Redis " + Server.REDIS_VERSION + " compatible) 64 bit");
+            log.raw("    Running in standalone mode");
+            log.raw("    Port: " + port);
+            log.raw("    PID: " + pid);
+            log.raw("");
+        } else {
+            log.notice("Running mode=standalone, port=" + port + ".");
+        }
     }
 }

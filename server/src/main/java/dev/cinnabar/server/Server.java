@@ -87,6 +87,10 @@ public final class Server implements AutoCloseable {
     public boolean loading;
     /** The append-only file. */
     public final dev.cinnabar.server.persistence.aof.Aof aof;
+    /** The process's OOM-killer score (oom-score-adj), managed only by a server process. */
+    public final OomScore oomScore = new OomScore(this);
+    /** SIGTERM / SIGINT handling of a server process (null when embedded). */
+    public volatile ShutdownSignals shutdownSignals;
 
     public Server(ServerConfig config, Log log, ServerClock clock) {
         this.config = config;
@@ -132,13 +136,50 @@ public final class Server implements AutoCloseable {
         } catch (dev.cinnabar.server.persistence.aof.Aof.AofException e) {
             throw new IllegalStateException("Fatal: can't load the append only file: " + e.getMessage(), e);
         }
-        transport = new Transport(this, config.general.ioThreads.get());
-        port = transport.bind(config.network.bind.get(), config.network.port.get());
-        startPort = port;
+        bindListeners();
         scheduleCron();
         memory.started();
-        log.notice("Server initialized");
-        log.notice("Ready to accept connections tcp");
+        logInitialized();
+        if (!config.network.bind.get().isEmpty()) {
+            log.notice("Ready to accept connections tcp");
+        }
+        String unix = config.network.unixsocket.get();
+        if (unix != null && !unix.isEmpty()) {
+            log.notice("Ready to accept connections unix");
+        }
+        return port;
+    }
+
+    private boolean initializedLogged;
+
+    /**
+     * Logs "Server initialized" once. Redis logs it before loading the data set, and tools (the
+     * upstream test suite) wait for it to know the process started, even if loading then fails.
+     */
+    public void logInitialized() {
+        if (!initializedLogged) {
+            initializedLogged = true;
+            log.notice("Server initialized");
+        }
+    }
+
+    /**
+     * Binds the listeners (once). A server process does it before loading its data, as
+     * redis-server, so clients can connect while it loads; {@link #start} binds otherwise.
+     */
+    public int bindListeners() throws BindException {
+        if (transport == null) {
+            transport = new Transport(this, config.general.ioThreads.get());
+            port = transport.bind(config.network.bind.get(), config.network.port.get());
+            startPort = port;
+            String unix = config.network.unixsocket.get();
+            if (unix != null && !unix.isEmpty()) {
+                transport.bindUnix(unix, config.network.unixsocketperm.get());
+            }
+            if (!transport.listening()) {
+                throw new BindException("Configured to not listen anywhere, exiting.");
+            }
+        }
         return port;
     }
 
@@ -205,6 +246,10 @@ public final class Server implements AutoCloseable {
                 }
                 long start = clock.monoMicros();
                 cronLoops++;
+                ShutdownSignals signals = shutdownSignals;
+                if (signals != null) {
+                    signals.cron();
+                }
                 pause.update();
                 long expireStart = clock.monoMicros();
                 expiry.activeCycle();
@@ -269,9 +314,13 @@ public final class Server implements AutoCloseable {
         return !isLocalAddress(conn.remoteAddress());
     }
 
-    /** Whether a peer address ("ip:port", "[ipv6]:port") is the loopback interface. */
+    /**
+     * Whether a peer address ("ip:port", "[ipv6]:port") is the loopback interface, or a unix
+     * socket ("path:0": no TCP peer has port 0).
+     */
     public static boolean isLocalAddress(String addr) {
-        return addr.startsWith("127.") || addr.startsWith("[::1]:") || addr.startsWith("[::ffff:127.");
+        return addr.startsWith("127.") || addr.startsWith("[::1]:") || addr.startsWith("[::ffff:127.")
+                || addr.endsWith(":0");
     }
 
     /** Redis allowProtectedAction for DEBUG / MODULE. */
@@ -321,6 +370,11 @@ public final class Server implements AutoCloseable {
         config.addApplyHook(() -> metrics.latencyTracking = config.monitoring.latencyTracking.get(),
                 config.monitoring.latencyTracking);
         config.addApplyHook(this::checkMaxClients, config.network.maxclients);
+        config.addApplyHook(() -> {
+            if (!oomScore.update()) {
+                throw new ConfigValueException("Failed to set current oom_score_adj. Check server logs.");
+            }
+        }, config.general.oomScoreAdj, config.general.oomScoreAdjValues);
         config.addApplyHook(this::maxmemoryChanged, config.memory.maxmemory);
         config.addApplyHook(this::pushClientLimits, config.network.protoMaxBulkLen,
                 config.network.clientQueryBufferLimit);

@@ -234,7 +234,7 @@ public final class Dispatcher {
         if (c.has(Client.BLOCKED)) {
             // Counted once, when the blocked command completes (served, timed out, unblocked).
             server.blocking.blockedCallFinished(c, duration);
-            c.erred |= wasErred;
+            c.erred = wasErred;
             return;
         }
         cmd.calls++;
@@ -242,7 +242,9 @@ public final class Dispatcher {
         if (c.erred) {
             cmd.failedCalls++;
         }
-        c.erred |= wasErred;
+        // As Redis's incrCommandStatsOnError: an error replied by a nested call (a command
+        // inside EXEC) is that command's failure, not the caller's.
+        c.erred = wasErred;
         server.stats.totalCommandsProcessed++;
         server.afterCommand(c, cmd, duration);
     }

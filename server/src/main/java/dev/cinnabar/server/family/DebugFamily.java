@@ -32,6 +32,25 @@ public final class DebugFamily {
         t.bind("debug", DebugFamily::debug);
     }
 
+    /**
+     * DEBUG SEGFAULT / PANIC / ASSERT: Redis dies on the spot with a crash report in its log
+     * (tests use it to check the report and recovery). Only a server that owns its process
+     * does so.
+     */
+    private static void crash(Client c, String sub) {
+        if (!dev.cinnabar.server.CrashReport.ownsProcess()) {
+            c.error("ERR DEBUG " + sub.toUpperCase(java.util.Locale.ROOT) + " is not available in an embedded server");
+            return;
+        }
+        switch (sub) {
+            case "segfault" -> dev.cinnabar.server.CrashReport.crashOnSignal(c.server.log,
+                    dev.cinnabar.server.CrashReport.SIGSEGV, "DEBUG SEGFAULT");
+            case "panic" -> dev.cinnabar.server.CrashReport.panic(c.server.log, "DEBUG PANIC called at Unix time "
+                    + System.currentTimeMillis() / 1000);
+            default -> dev.cinnabar.server.CrashReport.panic(c.server.log, "\"1 == 2\" (DEBUG ASSERT)");
+        }
+    }
+
     static void debug(Client c) {
         int argc = c.argc();
         String sub = c.argForMessage(1).toLowerCase(java.util.Locale.ROOT);
@@ -46,6 +65,12 @@ public final class DebugFamily {
                 if (argc == 3) {
                     c.server.log.warning("DEBUG LOG: " + c.argForMessage(2));
                     c.reply.ok();
+                    return;
+                }
+            }
+            case "segfault", "panic", "assert" -> {
+                if (argc == 2) {
+                    crash(c, sub);
                     return;
                 }
             }
@@ -285,6 +310,12 @@ public final class DebugFamily {
                 "    with every element when the second argument is 1.",
                 "QUICKLIST-PACKED-THRESHOLD <size>",
                 "    List elements of at least <size> bytes get a node of their own (0 restores 1gb).",
+                "SEGFAULT",
+                "    Crash the server with a crash report, as on a segmentation fault.",
+                "PANIC",
+                "    Crash the server with a panic report.",
+                "ASSERT",
+                "    Crash the server with a failed-assertion report.",
                 "SET-ACTIVE-EXPIRE <0|1>",
                 "    Turn the background expiry of keys off (0) or back on (1).",
                 "SLEEP <seconds>",

@@ -649,7 +649,9 @@ public final class KeyspaceFamily {
             }
         }
         Propagation p = c.server.replication.propagation;
-        if (when <= c.now) {
+        // Redis checkAlreadyExpired: while loading (an AOF) or on a replica the time is stored
+        // as is; the key then expires normally (a replica waits for its master's DEL).
+        if (when <= c.now && !c.server.loading && !c.server.replication.replicaOf.isReplica()) {
             // Already expired: an explicit delete (not counted as an expiry, as in Redis).
             db.delete(c.argData(), c.argOff(1), c.argLen(1));
             KeyEvents.fire(c, KeyEvents.GENERIC, KeyEvents.DEL, 1);

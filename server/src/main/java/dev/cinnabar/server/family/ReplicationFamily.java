@@ -312,6 +312,7 @@ public final class ReplicationFamily {
         Replication r = c.server.replication;
         if (c.argIs(1, W_NO) && c.argIs(2, W_ONE)) {
             r.replicaOf.unsetMaster(c);
+            c.server.oomScore.update(); // the master's oom-score-adj class again
             c.reply.ok();
             return;
         }
@@ -332,6 +333,7 @@ public final class ReplicationFamily {
             c.reply.simple("OK Already connected to specified master");
             return;
         }
+        c.server.oomScore.update(); // the replica's oom-score-adj class
         c.reply.ok();
     }
 }

@@ -65,12 +65,16 @@ public final class ServerFamily {
             c.syntaxError();
             return;
         }
+        Server s = c.server;
         if (abort) {
-            // Shutdown is immediate, so there is never one in progress to abort.
-            c.error("ERR No shutdown in progress.");
+            // Only a shutdown a signal scheduled can be pending: SHUTDOWN itself is immediate.
+            if (s.shutdownSignals != null && s.shutdownSignals.abort()) {
+                c.reply.ok();
+            } else {
+                c.error("ERR No shutdown in progress.");
+            }
             return;
         }
-        Server s = c.server;
         if (!nosave && s.scripting.busy()) {
             // Redis: while a script is busy only SHUTDOWN NOSAVE may stop the server.
             c.error(s.scripting.busyError());
@@ -79,7 +83,7 @@ public final class ServerFamily {
         s.scripting.killForShutdown();
         boolean wantsSave = save || (!nosave && !s.config.persistence.save.value().isEmpty());
         s.log.warning("User requested shutdown...");
-        if (!s.rdb.saveForShutdown(save, nosave, force)) {
+        if (!dev.cinnabar.server.ShutdownSignals.finish(s, save, nosave, force)) {
             c.error("ERR Errors trying to SHUTDOWN. Check logs.");
             return;
         }

@@ -201,6 +201,10 @@ public final class Info {
         field(sb, "config_file", cfg.configFile() == null ? "" : cfg.configFile().toString());
         field(sb, "io_threads_active", 0);
         field(sb, "cinnabar_version", Server.CINNABAR_VERSION);
+        if (s.shutdownSignals != null && s.shutdownSignals.deadline() != 0) {
+            // A shutdown is waiting for lagging replicas: time left before it goes ahead anyway.
+            field(sb, "shutdown_in_milliseconds", s.shutdownSignals.deadline() - nowMillis);
+        }
         List<String> binds = cfg.network.bind.get();
         if (!binds.isEmpty()) {
             sb.append("listener0:name=tcp");

@@ -397,12 +397,18 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
 
     @Override
     public String remoteAddress() {
-        return format(channel.remoteAddress());
+        // A unix socket peer has no path of its own: Redis shows the server's socket.
+        return format(isUnix() ? channel.localAddress() : channel.remoteAddress());
     }
 
     @Override
     public String localAddress() {
         return format(channel.localAddress());
+    }
+
+    private boolean isUnix() {
+        SocketAddress l = channel.localAddress();
+        return l instanceof io.netty.channel.unix.DomainSocketAddress || l instanceof java.net.UnixDomainSocketAddress;
     }
 
     static String format(SocketAddress a) {
@@ -411,6 +417,13 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
                     : i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();
             // Redis formats IPv6 peers as [addr]:port (anetFormatAddr).
             return host.indexOf(':') >= 0 ? "[" + host + "]:" + i.getPort() : host + ":" + i.getPort();
+        }
+        // Unix socket peers: Redis shows the server's socket path and port 0 for both ends.
+        if (a instanceof io.netty.channel.unix.DomainSocketAddress d) {
+            return d.path() + ":0";
+        }
+        if (a instanceof java.net.UnixDomainSocketAddress u) {
+            return u.getPath() + ":0";
         }
         return String.valueOf(a);
     }
@@ -559,6 +572,9 @@ final class Connection extends ChannelInboundHandlerAdapter implements ClientCon
     }
 
     boolean isLoopback() {
+        if (isUnix()) {
+            return true; // unix socket clients are local (protected mode lets them in, as Redis)
+        }
         return channel.remoteAddress() instanceof InetSocketAddress i && i.getAddress() != null
                 && i.getAddress().isLoopbackAddress();
     }

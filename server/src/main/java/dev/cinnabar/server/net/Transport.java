@@ -125,7 +125,8 @@ public final class Transport {
                 throw be;
             }
         }
-        if (listeners.isEmpty()) {
+        if (listeners.isEmpty() && !addresses.isEmpty()) {
+            // bind "" (no address at all) means no TCP listener, as Redis; only failures abort.
             throw new BindException("Failed listening on port " + port + " (tcp), aborting.");
         }
         return bound;
@@ -141,6 +142,65 @@ public final class Transport {
         return group.next().scheduleAtFixedRate(task, millis, millis, TimeUnit.MILLISECONDS);
     }
 
+    /** The unix socket listener (unixsocket directive), or null. */
+    private Channel unixListener;
+    private java.nio.file.Path unixPath;
+
+    /**
+     * Listens on a unix domain socket as well (Redis unixsocket / unixsocketperm): a stale file
+     * at the path is removed first; {@code perm} (octal bits, 0 = leave the umask's) is applied
+     * to the new socket file.
+     */
+    public void bindUnix(String path, int perm) throws BindException {
+        java.nio.file.Path p = java.nio.file.Path.of(path);
+        try {
+            java.nio.file.Files.deleteIfExists(p);
+        } catch (java.io.IOException e) {
+            // bind reports it
+        }
+        ServerBootstrap b = new ServerBootstrap()
+                .group(acceptor, group)
+                .channel(epoll ? io.netty.channel.epoll.EpollServerDomainSocketChannel.class
+                        : io.netty.channel.socket.nio.NioServerDomainSocketChannel.class)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("redis", new Connection(server));
+                    }
+                });
+        java.net.SocketAddress addr = epoll ? new io.netty.channel.unix.DomainSocketAddress(path)
+                : java.net.UnixDomainSocketAddress.of(p);
+        try {
+            unixListener = b.bind(addr).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            BindException be = new BindException("Failed opening Unix socket: " + e.getMessage());
+            be.initCause(e);
+            throw be;
+        }
+        unixPath = p;
+        if (perm != 0) {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> set = new java.util.HashSet<>();
+            java.nio.file.attribute.PosixFilePermission[] bits = java.nio.file.attribute.PosixFilePermission.values();
+            // PosixFilePermission's order is owner rwx, group rwx, others rwx: bit 8 down to 0.
+            for (int i = 0; i < 9; i++) {
+                if ((perm & (1 << (8 - i))) != 0) {
+                    set.add(bits[i]);
+                }
+            }
+            try {
+                java.nio.file.Files.setPosixFilePermissions(p, set);
+            } catch (java.io.IOException | UnsupportedOperationException e) {
+                server.log.warning("Failed to set permissions on the unix socket: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Whether any TCP or unix socket listener is open. */
+    public boolean listening() {
+        return !listeners.isEmpty() || unixListener != null;
+    }
+
     public void closeListeners() {
         for (Channel ch : listeners) {
             ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -150,6 +210,16 @@ public final class Transport {
 
     public void shutdown() {
         closeListeners();
+        if (unixListener != null) {
+            unixListener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            unixListener = null;
+            server.log.notice("Removing the unix socket file.");
+            try {
+                java.nio.file.Files.deleteIfExists(unixPath);
+            } catch (java.io.IOException e) {
+                server.log.warning("Error removing the unix socket file: " + e.getMessage());
+            }
+        }
         acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         // Bounded waits: a stop (SIGTERM, SHUTDOWN) must end the process even if an event loop
         // is wedged or gone.

@@ -113,6 +113,11 @@ final class MasterLink {
             return;
         }
         try {
+            // bind-source-addr: the local address the link to the master leaves from.
+            String source = server.config.network.bindSourceAddr.get();
+            if (source != null && !source.isEmpty()) {
+                s.bind(new InetSocketAddress(source, 0));
+            }
             s.connect(new InetSocketAddress(host, port), (int) Math.min(Integer.MAX_VALUE, timeoutMillis()));
         } catch (UnknownHostException | ConnectException e) {
             throw new IOException("Error condition on socket for SYNC: " + describe(e));

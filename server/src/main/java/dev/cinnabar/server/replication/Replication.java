@@ -815,6 +815,39 @@ public final class Replication {
         return n;
     }
 
+    /**
+     * Redis isReadyToShutdown: every replica has acknowledged the whole stream (a shutdown waits
+     * for that, up to shutdown-timeout).
+     */
+    public boolean replicasInSync() {
+        long off = offset();
+        for (ReplicaLink r : replicas) {
+            if (r.ackOffset != off) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Redis finishShutdown's report: a line per lagging replica, then how many are in sync. */
+    public void logShutdownSync() {
+        long off = offset();
+        long now = server.clock.millis() / 1000;
+        int lagging = 0;
+        for (ReplicaLink r : replicas) {
+            if (r.ackOffset != off) {
+                lagging++;
+                long lag = r.online() ? now - r.ackTimeMillis / 1000 : 0;
+                server.log.notice("Lagging replica " + r.name() + " reported offset " + (off - r.ackOffset)
+                        + " behind master, lag=" + lag + ", state=" + r.state + ".");
+            }
+        }
+        if (!replicas.isEmpty()) {
+            server.log.notice((replicas.size() - lagging) + " of " + replicas.size()
+                    + " replicas are in sync when shutting down.");
+        }
+    }
+
     /** The online replicas as ROLE lists them: address, listening port, acknowledged offset. */
     public List<String[]> onlineReplicas() {
         ArrayList<String[]> out = new ArrayList<>();

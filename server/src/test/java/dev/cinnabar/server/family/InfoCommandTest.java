@@ -164,6 +164,27 @@ class InfoCommandTest {
         }
     }
 
+    /** Upstream unit/info "errorstats: failed call within MULTI/EXEC": the failure is AUTH's, not EXEC's. */
+    @Test
+    void failedCallInsideExecCountsForThatCommandOnly() throws Exception {
+        try (RespClient c = new RespClient(server.port())) {
+            c.call("CONFIG", "RESETSTAT");
+            c.call("MULTI");
+            c.call("SET", "a", "b");
+            c.call("AUTH", "a");
+            c.call("EXEC");
+            Map<String, String> cs = fields(info(c, "commandstats"));
+            assertThat(cs.get("cmdstat_set")).endsWith("rejected_calls=0,failed_calls=0");
+            assertThat(cs.get("cmdstat_auth")).endsWith("rejected_calls=0,failed_calls=1");
+            assertThat(cs.get("cmdstat_exec")).startsWith("calls=1,").endsWith("rejected_calls=0,failed_calls=0");
+            // An error EXEC replies itself is EXEC's failure.
+            c.call("EXEC");
+            assertThat(fields(info(c, "commandstats")).get("cmdstat_exec"))
+                    .startsWith("calls=2,").endsWith("rejected_calls=0,failed_calls=1");
+            assertThat(fields(info(c, "stats")).get("total_error_replies")).isEqualTo("2");
+        }
+    }
+
     @Test
     void latencyTrackingFollowsConfig() throws Exception {
         try (RespClient c = new RespClient(server.port())) {

@@ -267,6 +267,21 @@ class AofTest {
         assertThatThrownBy(() -> start("appendonly yes\n")).isInstanceOf(IllegalStateException.class);
     }
 
+    /** Upstream integration/aof "AOF+EXPIRE": a past PEXPIREAT read from the file keeps the key until loaded. */
+    @Test
+    void pastExpireInTheFileExpiresAfterLoadingNotDuringIt() throws Exception {
+        Files.writeString(dir.resolve("appendonly.aof"), "*3\r\n$5\r\nrpush\r\n$4\r\nlist\r\n$3\r\nfoo\r\n"
+                + "*3\r\n$9\r\npexpireat\r\n$4\r\nlist\r\n$4\r\n1000\r\n"
+                + "*3\r\n$5\r\nrpush\r\n$4\r\nlist\r\n$3\r\nbar\r\n");
+        Server s = start("appendonly yes\n");
+        try (RespClient c = new RespClient(s.port())) {
+            // Deleted at load time, the second RPUSH would have made a new list without a TTL.
+            assertThat(c.call("llen", "list")).isEqualTo(0L);
+        } finally {
+            s.close();
+        }
+    }
+
     @Test
     void legacySingleFileIsUpgraded() throws Exception {
         Files.writeString(dir.resolve("appendonly.aof"), "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nset\r\n$3\r\nold\r\n$3\r\nyes\r\n");

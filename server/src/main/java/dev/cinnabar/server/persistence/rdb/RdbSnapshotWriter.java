@@ -2,8 +2,7 @@ package dev.cinnabar.server.persistence.rdb;
 
 import dev.cinnabar.server.Server;
 import dev.cinnabar.server.keyspace.Database;
-import dev.cinnabar.server.persistence.Snapshot;
-import java.io.IOException;
+import dev.cinnabar.server.persistence.ChunkedSnapshotWriter;
 import java.util.List;
 
 /**
@@ -12,16 +11,13 @@ import java.util.List;
  * without the lock, so at most a few chunks of the image are in memory at any time (plus the
  * captured entries of databases the walk has not reached).
  */
-public final class RdbSnapshotWriter implements Snapshot.Visitor {
+public final class RdbSnapshotWriter extends ChunkedSnapshotWriter {
     private final RdbOutput out = new RdbOutput();
     private final RdbWriter writer;
     /** A second writer for captured entries, each serialised alone into {@link #scratch}. */
     private final RdbOutput scratch = new RdbOutput(4096);
     private final RdbWriter captureWriter;
     private final RdbWriter.ReplicationInfo repl;
-    private final RdbOutput.Sink sink;
-    private List<byte[]> collected = List.of();
-    private boolean finished;
 
     /** Must be created under the lock (it reads the configuration). */
     public RdbSnapshotWriter(Server server, RdbWriter.ReplicationInfo repl, int version, RdbOutput.Sink sink) {
@@ -31,11 +27,11 @@ public final class RdbSnapshotWriter implements Snapshot.Visitor {
     /** {@code aofBase}: the image is the base of an append-only file (aux aof-base 1). */
     public RdbSnapshotWriter(Server server, RdbWriter.ReplicationInfo repl, int version, RdbOutput.Sink sink,
             boolean aofBase) {
+        super(sink);
         this.writer = RdbWriter.streaming(server, out, version);
         this.writer.aofBase(aofBase);
         this.captureWriter = RdbWriter.streaming(server, scratch, version);
         this.repl = repl;
-        this.sink = sink;
     }
 
     @Override
@@ -63,38 +59,18 @@ public final class RdbSnapshotWriter implements Snapshot.Visitor {
     }
 
     @Override
-    public void replay(Database db, Object captured) {
-        out.write((byte[]) captured);
-    }
-
-    @Override
-    public void end(Database db) {
-        // nothing: the next SELECTDB or EOF follows
-    }
-
-    @Override
-    public void finish() {
+    protected void footer() {
         writer.footer();
-        finished = true;
     }
 
     @Override
-    public void collect() {
-        List<byte[]> taken = out.takeFull(finished);
-        if (collected.isEmpty()) {
-            collected = taken;
-        } else if (!taken.isEmpty()) {
-            collected.addAll(taken);
-        }
+    protected void append(byte[] serialised) {
+        out.write(serialised);
     }
 
     @Override
-    public void drain() throws IOException {
-        List<byte[]> chunks = collected;
-        collected = List.of();
-        for (byte[] c : chunks) {
-            sink.write(c, 0, c.length);
-        }
+    protected List<byte[]> takeFull(boolean all) {
+        return out.takeFull(all);
     }
 
     /** Bytes produced so far. */
